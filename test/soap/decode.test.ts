@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import { decodeBatchResponse } from "../../src/soap/decode.js";
+import doctypeEntity from "../fixtures/doctype-entity.xml?raw";
+import exception from "../fixtures/exception.xml?raw";
+import faultSoap11 from "../fixtures/fault-soap11.xml?raw";
+import faultSoap12 from "../fixtures/fault-soap12.xml?raw";
+import prefixed from "../fixtures/prefixed.xml?raw";
+import referenceExample from "../fixtures/reference-example.xml?raw";
+import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+
+function tasksOf(xml: string): Record<string, unknown>[] {
+  const result = decodeBatchResponse(xml);
+  if (!result.ok) throw new Error(`expected tasks, got ${result.failure}: ${result.detail}`);
+  return result.tasks;
+}
+
+const ENVELOPE_START =
+  '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><s:Body>' +
+  '<GetBatchTaskInfosByAssociatesAndStateResponse xmlns="http://www.superoffice.net/ws/crm/NetServer/Services85"><Response>';
+const ENVELOPE_END = "</Response></GetBatchTaskInfosByAssociatesAndStateResponse></s:Body></s:Envelope>";
+const withTasks = (...tasks: string[]) => ENVELOPE_START + tasks.join("") + ENVELOPE_END;
+
+describe("decodeBatchResponse: successful answers", () => {
+  it("decodes the reference page's SOAP 1.2 example (prefixes, xsi:type, no Header)", () => {
+    expect(tasksOf(referenceExample)).toEqual([
+      {
+        id: 0,
+        name: "",
+        associateId: 0,
+        detailsTable: 0,
+        detailsRecord: 0,
+        isSystemTask: false,
+        isInternalTask: false,
+        parameterObject: { "": "" },
+        lastStarted: "2022-08-26T08:52:19Z",
+        created: "2022-08-26T08:52:19Z",
+        startCount: 0,
+        databaseSerialNumber: "",
+        context: "",
+        result: "",
+        state: "Unknown",
+        description: "",
+        response: "",
+        request: "",
+        progressDescription: "",
+        progressPercent: 0,
+      },
+    ]);
+  });
+
+  it("decodes WCF's default-namespace style: nils, escapes, dates kept as written, unknown elements ignored", () => {
+    const [first, second, third] = tasksOf(wcf);
+    expect(first).toEqual({
+      id: 101,
+      name: 'Mass update & merge <contacts> "Q4" – Åsgårdstrand 🚀',
+      associateId: 5,
+      detailsTable: 5,
+      detailsRecord: 1234,
+      isSystemTask: false,
+      isInternalTask: false,
+      parameterObject: { selectionId: "77", mode: "a < b && c > d", note: null, empty: "" },
+      lastStarted: "2026-11-20T08:15:30.1234567+01:00",
+      created: "2026-11-19T23:59:59.9999999Z",
+      startCount: 3,
+      databaseSerialNumber: "1234567890",
+      context: `ctx:"quoted" & 'single'`,
+      result: "",
+      state: "Started",
+      description: "  keeps  spaces  ",
+      response: null,
+      request: "<xml/>",
+      progressDescription: "Row 42 of 100",
+      progressPercent: 42,
+    });
+    expect(second).toMatchObject({
+      id: 102,
+      name: null,
+      isSystemTask: true,
+      isInternalTask: true,
+      parameterObject: null,
+      lastStarted: null,
+      created: "2026-01-02T03:04:05",
+      databaseSerialNumber: null,
+      state: "New",
+    });
+    expect(third).toEqual({
+      id: 103,
+      name: null,
+      associateId: 0,
+      detailsTable: 0,
+      detailsRecord: 0,
+      isSystemTask: false,
+      isInternalTask: false,
+      parameterObject: {},
+      lastStarted: null,
+      created: null,
+      startCount: 0,
+      databaseSerialNumber: null,
+      context: null,
+      result: null,
+      state: "Aquired",
+      description: null,
+      response: null,
+      request: null,
+      progressDescription: null,
+      progressPercent: 0,
+    });
+    expect(Object.keys(first ?? {})).not.toContain("tableRight");
+  });
+
+  it("decodes a prefixed SOAP 1.1 answer with CDATA, 1/0 booleans and foreign-namespace elements", () => {
+    expect(tasksOf(prefixed)).toEqual([
+      expect.objectContaining({
+        id: 7,
+        name: "CDATA <kept> & raw",
+        associateId: 12,
+        isSystemTask: false,
+        lastStarted: "2026-05-01T10:00:00-05:00",
+        created: null,
+        state: "Failed",
+        result: "Error: row 3",
+        progressPercent: 100,
+      }),
+    ]);
+  });
+
+  it("treats an empty, nil or absent Response as no tasks", () => {
+    expect(tasksOf(withTasks())).toEqual([]);
+    expect(tasksOf(ENVELOPE_START.replace("<Response>", '<Response i:nil="true"/>') + ENVELOPE_END.replace("</Response>", ""))).toEqual([]);
+    expect(tasksOf(ENVELOPE_START.replace("<Response>", "") + ENVELOPE_END.replace("</Response>", ""))).toEqual([]);
+  });
+
+  it("keeps dictionary keys that are special to JavaScript objects", () => {
+    const [task] = tasksOf(
+      withTasks(
+        "<BatchTaskInfo><ParameterObject>" +
+          "<StringKeyValuePair><Key>__proto__</Key><Value>a</Value></StringKeyValuePair>" +
+          "<StringKeyValuePair><Key>constructor</Key><Value>b</Value></StringKeyValuePair>" +
+          "</ParameterObject></BatchTaskInfo>",
+      ),
+    );
+    expect(JSON.stringify(task?.parameterObject)).toBe('{"__proto__":"a","constructor":"b"}');
+  });
+});
+
+describe("decodeBatchResponse: failures", () => {
+  it("reports Succeeded=false with ExceptionInfo's FriendlyText, never its stack trace", () => {
+    const result = decodeBatchResponse(exception);
+    expect(result).toEqual({ ok: false, failure: "exception", detail: "Your session has expired. Please log in again." });
+  });
+
+  it("falls back to ExceptionInfo's Message when there is no FriendlyText", () => {
+    const result = decodeBatchResponse(exception.replace(/<FriendlyText>.*<\/FriendlyText>/, ""));
+    expect(result).toMatchObject({ failure: "exception", detail: "Ticket 7T:test-ticket is expired or invalid" });
+  });
+
+  it("reports Succeeded=false even without ExceptionInfo", () => {
+    const result = decodeBatchResponse(exception.replace(/<ExceptionInfo .*?<\/ExceptionInfo>/s, ""));
+    expect(result).toMatchObject({ ok: false, failure: "exception" });
+  });
+
+  it("reads SOAP 1.1 and SOAP 1.2 faults", () => {
+    expect(decodeBatchResponse(faultSoap11)).toEqual({
+      ok: false,
+      failure: "fault",
+      detail:
+        "The message with Action 'urn:wrong' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher.",
+    });
+    expect(decodeBatchResponse(faultSoap12)).toEqual({
+      ok: false,
+      failure: "fault",
+      detail: "Server was unable to process request.",
+    });
+  });
+
+  it("refuses a DOCTYPE, so no entity reaches the output", () => {
+    const result = decodeBatchResponse(doctypeEntity);
+    expect(result).toMatchObject({ ok: false, failure: "malformed" });
+    expect(JSON.stringify(result)).not.toContain("expanded-entity-text");
+    const withoutEntity = decodeBatchResponse(doctypeEntity.replace("&leak;", "plain"));
+    expect(withoutEntity).toEqual({ ok: false, failure: "malformed", detail: "a SOAP message must not contain a DOCTYPE" });
+  });
+
+  it.each([
+    ["truncated XML", wcf.slice(0, wcf.length / 2)],
+    ["an empty body", ""],
+    ["an HTML page", "<html><body><h1>Server Error in '/' Application.</h1></body></html>"],
+    ["text", "Service Unavailable"],
+    ["a non-SOAP document", '<Envelope xmlns="urn:other"><Body/></Envelope>'],
+    ["a Body with another operation", withTasks().replaceAll("GetBatchTaskInfosByAssociatesAndStateResponse", "OtherResponse")],
+    ["a non-integer Id", withTasks("<BatchTaskInfo><Id>12a</Id></BatchTaskInfo>")],
+    ["a non-boolean flag", withTasks("<BatchTaskInfo><IsSystemTask>yes</IsSystemTask></BatchTaskInfo>")],
+    ["a nil non-nillable int", withTasks('<BatchTaskInfo><StartCount i:nil="true"/></BatchTaskInfo>')],
+    ["an element inside a string field", withTasks("<BatchTaskInfo><Name>a<b/>c</Name></BatchTaskInfo>")],
+    ["a repeated field", withTasks("<BatchTaskInfo><Id>1</Id><Id>2</Id></BatchTaskInfo>")],
+    ["a repeated dictionary key", withTasks("<BatchTaskInfo><ParameterObject><StringKeyValuePair><Key>k</Key><Value>1</Value></StringKeyValuePair><StringKeyValuePair><Key>k</Key><Value>2</Value></StringKeyValuePair></ParameterObject></BatchTaskInfo>")],
+    ["a dictionary pair without key", withTasks("<BatchTaskInfo><ParameterObject><StringKeyValuePair><Value>1</Value></StringKeyValuePair></ParameterObject></BatchTaskInfo>")],
+    ["a nil task", withTasks('<BatchTaskInfo i:nil="true"/>')],
+    ["an undeclared prefix", withTasks("<BatchTaskInfo><x:Id>1</x:Id></BatchTaskInfo>")],
+  ])("refuses %s as malformed", (_name, xml) => {
+    expect(decodeBatchResponse(xml)).toMatchObject({ ok: false, failure: "malformed" });
+  });
+});
