@@ -1,0 +1,37 @@
+import type { BatchTaskStateFilter } from "./request-parser.js";
+import type { SeedTask } from "./seed.js";
+
+/** Associate id meaning "tasks of all users" (every non-system task). */
+export const ALL_USERS = -1;
+
+/** Associate id meaning "system tasks" (IsSystemTask, AssociateId 0). */
+export const SYSTEM = 0;
+
+function matchesAssociate(task: SeedTask, associateId: number): boolean {
+  if (associateId === ALL_USERS) return !task.isSystemTask;
+  if (associateId === SYSTEM) return task.isSystemTask;
+  return !task.isSystemTask && task.associateId === associateId;
+}
+
+function matchesAssociates(task: SeedTask, associateIds: readonly number[] | null): boolean {
+  if (associateIds === null || associateIds.length === 0) return true;
+  return associateIds.some((id) => matchesAssociate(task, id));
+}
+
+function matchesState(task: SeedTask, state: BatchTaskStateFilter): boolean {
+  return state === "All" || task.state === state;
+}
+
+/**
+ * Selects the tasks a NetServer would return, keeping their order.
+ * Associate ids: none (null or empty) = every task, -1 = every non-system task,
+ * 0 = system tasks, positive = tasks owned by that associate; several ids are OR-ed.
+ * State: "All" = any state, otherwise exactly that state.
+ */
+export function filterTasks(
+  tasks: readonly SeedTask[],
+  associateIds: readonly number[] | null,
+  state: BatchTaskStateFilter,
+): SeedTask[] {
+  return tasks.filter((task) => matchesAssociates(task, associateIds) && matchesState(task, state));
+}
