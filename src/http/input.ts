@@ -1,0 +1,85 @@
+import * as v from "valibot";
+import { AssociateIdSchema, BatchQuerySchema, StateSchema, type BatchQuery } from "../model/batch-query.js";
+
+/** One invalid input field, as listed in a 400 problem: `parameter` for query strings, `pointer` (RFC 6901) for JSON bodies. */
+export type FieldError = { detail: string } & ({ parameter: string } | { pointer: string });
+
+export type InputResult = { ok: true; query: BatchQuery } | { ok: false; errors: FieldError[] };
+
+const AssociateIdTextSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^[+-]?\d{1,11}$/, "must be an integer"),
+  v.toNumber(),
+  AssociateIdSchema,
+);
+
+/**
+ * Query-string form: `associateIds` comma-separated and repeatable, `state` exactly once. Checks every field,
+ * so that one answer lists all mistakes; `BatchQuerySchema` then normalizes the set.
+ */
+const QueryParamsSchema = v.strictObject(
+  {
+    associateIds: v.optional(
+      v.pipe(
+        v.array(v.string()),
+        v.transform((values) => values.flatMap((value) => value.split(","))),
+        v.array(AssociateIdTextSchema),
+      ),
+      [],
+    ),
+    state: v.pipe(
+      v.array(v.string(), "is required"),
+      v.length(1, "must be given once"),
+      v.transform(([state]) => state),
+      StateSchema,
+    ),
+  },
+  (issue) => (issue.expected === "never" ? "is not a known parameter" : "is required"),
+);
+
+type Path = Array<string | number>;
+
+function pathOf(issue: v.BaseIssue<unknown>): Path {
+  return (issue.path ?? []).map((item) => (typeof item.key === "number" ? item.key : String(item.key)));
+}
+
+function parameterName(path: Path): string {
+  return path.map((key, index) => (typeof key === "number" ? `[${key}]` : index === 0 ? key : `.${key}`)).join("") || "query";
+}
+
+function jsonPointer(path: Path): string {
+  return "#" + path.map((key) => "/" + String(key).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
+}
+
+type FieldNamer = (path: Path, detail: string) => FieldError;
+
+function fieldErrors(issues: readonly v.BaseIssue<unknown>[], field: FieldNamer): FieldError[] {
+  return issues.map((issue) => field(pathOf(issue), issue.message));
+}
+
+function toResult(result: v.SafeParseResult<typeof BatchQuerySchema>, field: FieldNamer): InputResult {
+  return result.success ? { ok: true, query: result.output } : { ok: false, errors: fieldErrors(result.issues, field) };
+}
+
+/** Parses `?associateIds=1,2&associateIds=3&state=started` into a normalized query. */
+export function parseQueryInput(params: Record<string, string[]>): InputResult {
+  const field: FieldNamer = (path, detail) => ({ parameter: parameterName(path), detail });
+  const checked = v.safeParse(QueryParamsSchema, params);
+  if (!checked.success) return { ok: false, errors: fieldErrors(checked.issues, field) };
+  return toResult(v.safeParse(BatchQuerySchema, checked.output), field);
+}
+
+/** A JSON object, not an array or a primitive. */
+const JsonObjectSchema = v.custom<Record<string, unknown>>(
+  (input) => typeof input === "object" && input !== null && !Array.isArray(input),
+  "must be an object",
+);
+
+/** Parses a JSON body `{"associateIds":[1,2],"state":"Started"}` into a normalized query. */
+export function parseBodyInput(body: unknown): InputResult {
+  const field: FieldNamer = (path, detail) => ({ pointer: jsonPointer(path), detail });
+  const object = v.safeParse(JsonObjectSchema, body);
+  if (!object.success) return { ok: false, errors: fieldErrors(object.issues, field) };
+  return toResult(v.safeParse(BatchQuerySchema, object.output), field);
+}

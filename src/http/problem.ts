@@ -1,0 +1,49 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./app-env.js";
+import type { FieldError } from "./input.js";
+
+/** The problem types this API answers with; each `type` is documented in the README. */
+export const PROBLEMS = {
+  "invalid-request": { status: 400, title: "Invalid request" },
+  unauthorized: { status: 401, title: "Missing or invalid API key" },
+  "not-found": { status: 404, title: "Not found" },
+  "method-not-allowed": { status: 405, title: "Method not allowed" },
+  "payload-too-large": { status: 413, title: "Request body too large" },
+  "unsupported-media-type": { status: 415, title: "Unsupported media type" },
+  "configuration-error": { status: 500, title: "The service is misconfigured" },
+  "internal-error": { status: 500, title: "Internal error" },
+  "upstream-error": { status: 502, title: "SuperOffice answered with an error" },
+  "upstream-invalid-response": { status: 502, title: "SuperOffice answered with an unusable response" },
+  "upstream-unavailable": { status: 503, title: "SuperOffice could not be reached" },
+  "upstream-timeout": { status: 504, title: "SuperOffice did not answer in time" },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ProblemType = keyof typeof PROBLEMS;
+
+export const PROBLEM_TYPE_BASE = "urn:superoffice-batch-edge:problem:";
+
+/**
+ * An RFC 9457 problem document, with the request id for support. `detail` must already be safe to show:
+ * no stack trace, no secret.
+ */
+export function problem(
+  c: Context<AppEnv>,
+  type: ProblemType,
+  detail: string,
+  extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+): Response {
+  const { status, title } = PROBLEMS[type];
+  const body = {
+    type: PROBLEM_TYPE_BASE + type,
+    title,
+    status,
+    detail,
+    ...(extra.errors === undefined ? {} : { errors: extra.errors }),
+    requestId: c.var.requestId,
+  };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/problem+json", ...extra.headers },
+  });
+}

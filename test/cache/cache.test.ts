@@ -1,0 +1,101 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { API_KEY, APP_TOKEN, TICKET, authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
+import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+
+const START = Date.parse("2026-11-28T12:00:00.000Z");
+
+/** A clock the test moves by hand. */
+function manualClock() {
+  let now = START;
+  return { now: () => now, advance: (seconds: number) => (now += seconds * 1000) };
+}
+
+describe("KV cache", () => {
+  it("serves a repeat, a permutation and a duplicated set of the same question from one upstream call", async () => {
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const clock = manualClock();
+    const get = (query: string) => send(`/v1/batch-tasks?${query}`, { headers: authorized(), options: clock });
+    const first = await get("associateIds=1,2,3&state=Started");
+    expect(first.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    clock.advance(12);
+    for (const query of ["associateIds=1,2,3&state=Started", "associateIds=3,1,2&state=started", "associateIds=2,2&associateIds=3,1,1&state=STARTED"]) {
+      const response = await get(query);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=18");
+      expect(response.headers.get("Age")).toBe("12");
+      expect((await response.json()) as unknown).toMatchObject({ fetchedAt: "2026-11-28T12:00:00.000Z" });
+    }
+    expect(calls).toHaveLength(1);
+  });
+
+  it("keeps different states, associate sets and tenants apart", async () => {
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const get = (query: string, requestEnv = testEnv()) => send(`/v1/batch-tasks?${query}`, { headers: authorized(), env: requestEnv });
+    await get("associateIds=1,2&state=Started");
+    expect((await get("associateIds=1,2&state=Failed")).headers.get("Cache-Status")).toContain("fwd=miss");
+    expect((await get("associateIds=1,2,3&state=Started")).headers.get("Cache-Status")).toContain("fwd=miss");
+    const otherTenant = testEnv({ SUPEROFFICE_BATCH_URL: "https://tenant.example/Cust2/Remote/Services85/Batch.svc" });
+    expect((await get("associateIds=1,2&state=Started", otherTenant)).headers.get("Cache-Status")).toContain("fwd=miss");
+    expect(calls.map((call) => call.url)).toEqual([
+      "https://tenant.example/Cust1/Remote/Services85/Batch.svc",
+      "https://tenant.example/Cust1/Remote/Services85/Batch.svc",
+      "https://tenant.example/Cust1/Remote/Services85/Batch.svc",
+      "https://tenant.example/Cust2/Remote/Services85/Batch.svc",
+    ]);
+  });
+
+  it("asks SuperOffice again once CACHE_FRESH_SECONDS have passed, and says the entry was stale", async () => {
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const clock = manualClock();
+    const get = () => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), options: clock, env: testEnv({ CACHE_FRESH_SECONDS: "10" }) });
+    await get();
+    clock.advance(9.999);
+    expect((await get()).headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=1");
+    clock.advance(0.001);
+    const refreshed = await get();
+    expect(refreshed.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=stale; stored");
+    expect(((await refreshed.json()) as { fetchedAt: string }).fetchedAt).toBe("2026-11-28T12:00:10.000Z");
+    expect(calls).toHaveLength(2);
+  });
+
+  it("stores nothing when CACHE_FRESH_SECONDS is 0", async () => {
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const get = () => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), env: testEnv({ CACHE_FRESH_SECONDS: "0" }) });
+    expect((await get()).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss");
+    await get();
+    expect(calls).toHaveLength(2);
+    expect((await env.BATCH_CACHE.list()).keys).toHaveLength(0);
+  });
+
+  it("uses keys within KV's 512 bytes that hold no secret and no URL, hashing long associate sets", async () => {
+    fakeUpstream(() => xmlResponse(wcf));
+    const many = Array.from({ length: 1000 }, (_, index) => 2_000_000_000 + index).join(",");
+    await send(`/v1/batch-tasks?associateIds=${many}&state=All`, { headers: authorized() });
+    await send("/v1/batch-tasks?associateIds=-1,0,7&state=All", { headers: authorized() });
+    const keys = (await env.BATCH_CACHE.list()).keys.map((key) => key.name).sort();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^batch:v1:[0-9a-f]{32}:All:-1,0,7$/);
+    expect(keys[1]).toMatch(/^batch:v1:[0-9a-f]{32}:All:sha256=[0-9a-f]{64}$/);
+    for (const key of keys) {
+      expect(new TextEncoder().encode(key).length).toBeLessThanOrEqual(512);
+      for (const secret of [TICKET, APP_TOKEN, API_KEY, "tenant.example"]) expect(key).not.toContain(secret);
+    }
+  });
+
+  it("falls back to SuperOffice when KV fails, and still answers", async () => {
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const broken = {
+      getWithMetadata: async () => {
+        throw new Error("KV GET failed: 503");
+      },
+      put: async () => {
+        throw new Error("KV PUT failed: 429 Too Many Requests");
+      },
+    };
+    const get = () => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), env: testEnv({ BATCH_CACHE: broken }) });
+    expect((await get()).status).toBe(200);
+    expect((await get()).status).toBe(200);
+    expect(calls).toHaveLength(2);
+  });
+});
