@@ -13,14 +13,19 @@ export function testEnv(overrides: Partial<Record<keyof Env, unknown>> = {}): En
   return { ...env, ...overrides } as Env;
 }
 
-/** Sends one request through the Worker and waits for its `waitUntil` work (cache writes) to finish. */
-export async function send(
-  path: string,
-  init: RequestInit & { env?: Env; app?: ReturnType<typeof createApp>; options?: AppOptions } = {},
-): Promise<Response> {
-  const { env: requestEnv = testEnv(), app = createApp(init.options), ...requestInit } = init;
+export type SendInit = RequestInit & { env?: Env; app?: ReturnType<typeof createApp>; options?: AppOptions };
+
+/** Sends one request through the Worker; returns its response as soon as there is one, and its context. */
+export async function dispatch(path: string, init: SendInit = {}): Promise<{ response: Response; ctx: ExecutionContext }> {
+  const { env: requestEnv = testEnv(), app = createApp(init.options), options: _options, ...requestInit } = init;
   const ctx = createExecutionContext();
   const response = await app.fetch(new Request(`https://edge.test${path}`, requestInit), requestEnv, ctx);
+  return { response, ctx };
+}
+
+/** Sends one request through the Worker and waits for its `waitUntil` work (cache writes, refreshes) to finish. */
+export async function send(path: string, init: SendInit = {}): Promise<Response> {
+  const { response, ctx } = await dispatch(path, init);
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -43,6 +48,37 @@ export function fakeUpstream(answer: () => Response | Promise<Response>): Upstre
     return answer();
   });
   return calls;
+}
+
+/** A fake SuperOffice that holds every answer until `release()` is called. */
+export function gatedUpstream(answer: () => Response): { calls: UpstreamCall[]; release: () => void } {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const calls = fakeUpstream(async () => {
+    await gate;
+    return answer();
+  });
+  return { calls, release };
+}
+
+/** Wraps a KV namespace to count calls per method, optionally replacing some methods. */
+export function countingKv(
+  kv: KVNamespace,
+  replacements: Record<string, (...args: unknown[]) => unknown> = {},
+): { kv: KVNamespace; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const counted = new Proxy(kv, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== "function" || typeof property !== "string") return value;
+      return (...args: unknown[]) => {
+        counts[property] = (counts[property] ?? 0) + 1;
+        const replacement = replacements[property];
+        return replacement === undefined ? Reflect.apply(value, target, args) : replacement(...args);
+      };
+    },
+  });
+  return { kv: counted, counts };
 }
 
 export function xmlResponse(xml: string, status = 200): Response {

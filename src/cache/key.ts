@@ -9,12 +9,22 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /**
- * The KV key of one question: a hash of the upstream URL (so tenants never share entries and the URL never shows),
- * the canonical state, and the sorted, de-duplicated associate set, itself hashed when the key would pass 512 bytes.
- * Holds no secret: tickets and tokens are not part of the question.
+ * Where one upstream URL's entries live: a hash of the URL, so tenants never share entries and the URL never shows.
+ * Every key of that tenant starts with `prefix`.
  */
-export async function cacheKey(upstreamUrl: string, query: BatchQuery): Promise<string> {
-  const prefix = `batch:v1:${(await sha256Hex(upstreamUrl)).slice(0, 32)}:${query.state}:`;
+export type Tenant = { prefix: string; generationKey: string };
+
+export async function tenantOf(upstreamUrl: string): Promise<Tenant> {
+  const prefix = `batch:v2:${(await sha256Hex(upstreamUrl)).slice(0, 32)}:`;
+  return { prefix, generationKey: `${prefix}generation` };
+}
+
+/**
+ * The KV key of one question within a tenant's cache generation: the canonical state and the sorted,
+ * de-duplicated associate set, itself hashed when the key would pass 512 bytes. Holds no secret.
+ */
+export async function entryKey(tenant: Tenant, generation: number, query: BatchQuery): Promise<string> {
+  const prefix = `${tenant.prefix}g${generation}:${query.state}:`;
   const ids = query.associateIds.join(",");
   return prefix.length + ids.length <= KV_KEY_MAX_BYTES ? prefix + ids : `${prefix}sha256=${await sha256Hex(ids)}`;
 }

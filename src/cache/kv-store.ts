@@ -1,10 +1,11 @@
 import * as v from "valibot";
 import { log } from "../log.js";
+import type { CachedEntry } from "./entry.js";
 
-/** A cached answer: the validated JSON body as sent, and when its data left SuperOffice (epoch ms). */
-export type CachedEntry = { body: string; fetchedAt: number };
-
-const MetadataSchema = v.object({ fetchedAt: v.pipe(v.string(), v.isoTimestamp()) });
+const MetadataSchema = v.object({
+  fetchedAt: v.pipe(v.string(), v.isoTimestamp()),
+  etag: v.pipe(v.string(), v.startsWith('W/"')),
+});
 
 /** KV refuses an `expirationTtl` below 60 seconds. */
 export const KV_MIN_TTL_SECONDS = 60;
@@ -15,20 +16,51 @@ export async function readEntry(kv: KVNamespace, key: string): Promise<CachedEnt
     const { value, metadata } = await kv.getWithMetadata(key, "text");
     const parsed = v.safeParse(MetadataSchema, metadata);
     if (value === null || !parsed.success) return null;
-    return { body: value, fetchedAt: Date.parse(parsed.output.fetchedAt) };
+    return { body: value, fetchedAt: Date.parse(parsed.output.fetchedAt), etag: parsed.output.etag };
   } catch (error) {
     log("warn", "kv_read_failed", { error: String(error) });
     return null;
   }
 }
 
-/** Writes an entry; a KV failure is logged and otherwise ignored, since the answer has been served already. */
-export async function writeEntry(kv: KVNamespace, key: string, entry: CachedEntry, ttlSeconds: number): Promise<boolean> {
+/** Writes an entry; a failure (such as 429 for a second write to a key within a second) is logged and ignored. */
+export async function writeEntry(kv: KVNamespace, key: string, entry: CachedEntry, ttlSeconds: number): Promise<void> {
   try {
     await kv.put(key, entry.body, {
       expirationTtl: Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlSeconds)),
-      metadata: { fetchedAt: new Date(entry.fetchedAt).toISOString() },
+      metadata: { fetchedAt: new Date(entry.fetchedAt).toISOString(), etag: entry.etag },
     });
+  } catch (error) {
+    log("warn", "kv_write_failed", { error: String(error) });
+  }
+}
+
+/** Deletes an entry; returns whether KV accepted the deletion. */
+export async function deleteEntry(kv: KVNamespace, key: string): Promise<boolean> {
+  try {
+    await kv.delete(key);
+    return true;
+  } catch (error) {
+    log("warn", "kv_delete_failed", { error: String(error) });
+    return false;
+  }
+}
+
+/** A tenant's cache generation (0 when never purged); `null` when KV cannot say. */
+export async function readGeneration(kv: KVNamespace, key: string): Promise<number | null> {
+  try {
+    const value = await kv.get(key, "text");
+    return value !== null && /^\d+$/.test(value) ? Number(value) : 0;
+  } catch (error) {
+    log("warn", "kv_read_failed", { error: String(error) });
+    return null;
+  }
+}
+
+/** Records a new generation; returns whether KV accepted it. */
+export async function writeGeneration(kv: KVNamespace, key: string, generation: number): Promise<boolean> {
+  try {
+    await kv.put(key, String(generation));
     return true;
   } catch (error) {
     log("warn", "kv_write_failed", { error: String(error) });

@@ -8,7 +8,9 @@ export type Env = {
   SUPEROFFICE_TICKET?: string;
   SUPEROFFICE_APP_TOKEN?: string;
   API_KEYS?: string;
+  ADMIN_KEYS?: string;
   CACHE_FRESH_SECONDS?: string | number;
+  CACHE_STALE_SECONDS?: string | number;
   UPSTREAM_TIMEOUT_MS?: string | number;
 };
 
@@ -28,6 +30,14 @@ function isUpstreamUrl(text: string): boolean {
   }
   if (url.username !== "" || url.password !== "") return false;
   return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+}
+
+/** A comma-separated key list, blanks dropped. */
+function splitKeys(keys: string): string[] {
+  return keys
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
 }
 
 const SecretTextSchema = v.pipe(
@@ -69,6 +79,7 @@ const ConfigSchema = v.pipe(
       v.string("is missing"),
       v.trim(),
       v.check(isUpstreamUrl, "must be an https URL of .../Remote/Services85/Batch.svc (http only on localhost), without credentials"),
+      v.transform((url) => new URL(url).href),
     ),
     SUPEROFFICE_TICKET: SecretTextSchema,
     SUPEROFFICE_APP_TOKEN: v.optional(
@@ -79,12 +90,10 @@ const ConfigSchema = v.pipe(
         v.transform((token) => (token === "" ? undefined : token)),
       ),
     ),
-    API_KEYS: v.pipe(
-      v.string("is missing"),
-      v.transform((keys) => keys.split(",").map((key) => key.trim()).filter((key) => key !== "")),
-      v.minLength(1, "must list at least one key"),
-    ),
+    API_KEYS: v.pipe(v.string("is missing"), v.transform(splitKeys), v.minLength(1, "must list at least one key")),
+    ADMIN_KEYS: v.optional(v.pipe(v.string("must be text"), v.transform(splitKeys)), ""),
     CACHE_FRESH_SECONDS: integerSetting(30, 0, 86_400),
+    CACHE_STALE_SECONDS: integerSetting(300, 0, 604_800),
     UPSTREAM_TIMEOUT_MS: integerSetting(10_000, 1, 300_000),
   }, "is missing"),
   v.transform((env) => ({
@@ -92,7 +101,9 @@ const ConfigSchema = v.pipe(
     upstreamUrl: env.SUPEROFFICE_BATCH_URL,
     credentials: { ticket: env.SUPEROFFICE_TICKET, applicationToken: env.SUPEROFFICE_APP_TOKEN },
     apiKeys: env.API_KEYS,
+    adminKeys: env.ADMIN_KEYS,
     freshSeconds: env.CACHE_FRESH_SECONDS,
+    staleSeconds: env.CACHE_STALE_SECONDS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
   })),
 );

@@ -7,16 +7,20 @@ import type { FieldError } from "./input.js";
 export const PROBLEMS = {
   "invalid-request": { status: 400, title: "Invalid request" },
   unauthorized: { status: 401, title: "Missing or invalid API key" },
+  forbidden: { status: 403, title: "This key may not do that" },
   "not-found": { status: 404, title: "Not found" },
   "method-not-allowed": { status: 405, title: "Method not allowed" },
   "payload-too-large": { status: 413, title: "Request body too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
+  "too-many-requests": { status: 429, title: "Too many requests" },
   "configuration-error": { status: 500, title: "The service is misconfigured" },
   "internal-error": { status: 500, title: "Internal error" },
   "upstream-error": { status: 502, title: "SuperOffice answered with an error" },
   "upstream-invalid-response": { status: 502, title: "SuperOffice answered with an unusable response" },
   "upstream-unavailable": { status: 503, title: "SuperOffice could not be reached" },
   "upstream-timeout": { status: 504, title: "SuperOffice did not answer in time" },
+  "not-cached": { status: 504, title: "Not in the cache" },
+  "cache-unavailable": { status: 503, title: "The cache could not be changed" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemType = keyof typeof PROBLEMS;
@@ -44,6 +48,6 @@ export function problem(
   };
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "Content-Type": "application/problem+json", ...extra.headers },
+    headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", ...extra.headers },
   });
 }

@@ -1,21 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/http/app.js";
 import { API_KEY, APP_TOKEN, TICKET, authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { manualClock } from "./clock.js";
 
-const START = Date.parse("2026-11-28T12:00:00.000Z");
-
-/** A clock the test moves by hand. */
-function manualClock() {
-  let now = START;
-  return { now: () => now, advance: (seconds: number) => (now += seconds * 1000) };
-}
 
 describe("KV cache", () => {
   it("serves a repeat, a permutation and a duplicated set of the same question from one upstream call", async () => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
     const clock = manualClock();
-    const get = (query: string) => send(`/v1/batch-tasks?${query}`, { headers: authorized(), options: clock });
+    const app = createApp(clock);
+    const get = (query: string) => send(`/v1/batch-tasks?${query}`, { headers: authorized(), app });
     const first = await get("associateIds=1,2,3&state=Started");
     expect(first.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
     clock.advance(12);
@@ -45,23 +41,27 @@ describe("KV cache", () => {
     ]);
   });
 
-  it("asks SuperOffice again once CACHE_FRESH_SECONDS have passed, and says the entry was stale", async () => {
+  it("asks SuperOffice again, before answering, once the fresh and stale windows have both passed", async () => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
     const clock = manualClock();
-    const get = () => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), options: clock, env: testEnv({ CACHE_FRESH_SECONDS: "10" }) });
+    const app = createApp(clock);
+    const requestEnv = testEnv({ CACHE_FRESH_SECONDS: "10", CACHE_STALE_SECONDS: "20" });
+    const get = () => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), app, env: requestEnv });
     await get();
     clock.advance(9.999);
     expect((await get()).headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=1");
-    clock.advance(0.001);
+    clock.advance(20.001);
     const refreshed = await get();
-    expect(refreshed.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=stale; stored");
-    expect(((await refreshed.json()) as { fetchedAt: string }).fetchedAt).toBe("2026-11-28T12:00:10.000Z");
+    expect(refreshed.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(((await refreshed.json()) as { fetchedAt: string }).fetchedAt).toBe("2026-11-28T12:00:30.000Z");
     expect(calls).toHaveLength(2);
   });
 
-  it("stores nothing when CACHE_FRESH_SECONDS is 0", async () => {
+  it("stores nothing when CACHE_FRESH_SECONDS and CACHE_STALE_SECONDS are 0", async () => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
-    const get = () => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), env: testEnv({ CACHE_FRESH_SECONDS: "0" }) });
+    const requestEnv = testEnv({ CACHE_FRESH_SECONDS: "0", CACHE_STALE_SECONDS: "0" });
+    const app = createApp();
+    const get = () => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), app, env: requestEnv });
     expect((await get()).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss");
     await get();
     expect(calls).toHaveLength(2);
@@ -75,8 +75,8 @@ describe("KV cache", () => {
     await send("/v1/batch-tasks?associateIds=-1,0,7&state=All", { headers: authorized() });
     const keys = (await env.BATCH_CACHE.list()).keys.map((key) => key.name).sort();
     expect(keys).toHaveLength(2);
-    expect(keys[0]).toMatch(/^batch:v1:[0-9a-f]{32}:All:-1,0,7$/);
-    expect(keys[1]).toMatch(/^batch:v1:[0-9a-f]{32}:All:sha256=[0-9a-f]{64}$/);
+    expect(keys[0]).toMatch(/^batch:v2:[0-9a-f]{32}:g0:All:-1,0,7$/);
+    expect(keys[1]).toMatch(/^batch:v2:[0-9a-f]{32}:g0:All:sha256=[0-9a-f]{64}$/);
     for (const key of keys) {
       expect(new TextEncoder().encode(key).length).toBeLessThanOrEqual(512);
       for (const secret of [TICKET, APP_TOKEN, API_KEY, "tenant.example"]) expect(key).not.toContain(secret);
@@ -86,6 +86,9 @@ describe("KV cache", () => {
   it("falls back to SuperOffice when KV fails, and still answers", async () => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
     const broken = {
+      get: async () => {
+        throw new Error("KV GET failed: 503");
+      },
       getWithMetadata: async () => {
         throw new Error("KV GET failed: 503");
       },

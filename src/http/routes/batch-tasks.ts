@@ -1,57 +1,53 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ageSeconds, serveBatchTasks } from "../../cache/batch-tasks.js";
-import type { BatchQuery } from "../../model/batch-query.js";
-import type { UpstreamFailure } from "../../upstream/client.js";
-import { log } from "../../log.js";
+import type { BatchCache, ServeFailure, Served } from "../../cache/batch-cache.js";
+import { parseRequestDirectives } from "../../cache/directives.js";
 import type { AppEnv } from "../app-env.js";
+import { ifNoneMatchMatches } from "../conditional.js";
 import { parseBodyInput, parseQueryInput, type InputResult } from "../input.js";
 import { problem, type ProblemType } from "../problem.js";
 
 /** Generous for 1000 ids with whitespace; a larger body is refused before it is read. */
 const MAX_QUERY_BODY_BYTES = 64 * 1024;
 
-const FAILURE_PROBLEM: Record<UpstreamFailure["kind"], ProblemType> = {
+const FAILURE_PROBLEM: Record<ServeFailure["kind"], ProblemType> = {
   exception: "upstream-error",
   fault: "upstream-error",
   "bad-response": "upstream-invalid-response",
   timeout: "upstream-timeout",
   unreachable: "upstream-unavailable",
+  "not-cached": "not-cached",
 };
 
-async function answer(c: Context<AppEnv>, input: InputResult, now: () => number): Promise<Response> {
+/** 200 with the cached body, or 304 when `If-None-Match` already names its tasks; both with the cache headers. */
+function respond(c: Context<AppEnv>, { entry, age, ttl, cacheStatus }: Served): Response {
+  const headers = {
+    ETag: entry.etag,
+    "Cache-Status": cacheStatus,
+    Age: String(age),
+    "Cache-Control": `private, max-age=${Math.max(0, ttl)}`,
+  };
+  if (ifNoneMatchMatches(c.req.header("If-None-Match"), entry.etag)) return c.body(null, 304, headers);
+  return c.body(entry.body, 200, { ...headers, "Content-Type": "application/json; charset=utf-8" });
+}
+
+async function answer(c: Context<AppEnv>, cache: BatchCache, input: InputResult): Promise<Response> {
   if (!input.ok) {
     const fields = input.errors.length === 1 ? "1 invalid field" : `${input.errors.length} invalid fields`;
     return problem(c, "invalid-request", `The request has ${fields}; see errors.`, { errors: input.errors });
   }
-  const result = await serveBatchTasks(
-    { config: c.var.config, now, waitUntil: (work) => c.executionCtx.waitUntil(work) },
-    input.query,
-  );
-  if (!result.ok) return upstreamProblem(c, input.query, result.failure);
-  const { entry, cacheStatus } = result.served;
-  return c.body(entry.body, 200, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Cache-Status": cacheStatus,
-    Age: String(ageSeconds(entry, now())),
+  const result = await cache.serve(input.query, {
+    config: c.var.config,
+    directives: parseRequestDirectives(c.req.header("Cache-Control")),
+    waitUntil: (work) => c.executionCtx.waitUntil(work),
   });
-}
-
-function upstreamProblem(c: Context<AppEnv>, query: BatchQuery, failure: UpstreamFailure): Response {
-  log("warn", "upstream_failed", {
-    requestId: c.var.requestId,
-    kind: failure.kind,
-    detail: failure.detail,
-    state: query.state,
-    associateCount: query.associateIds.length,
-  });
-  return problem(c, FAILURE_PROBLEM[failure.kind], failure.detail);
+  return result.ok ? respond(c, result.served) : problem(c, FAILURE_PROBLEM[result.failure.kind], result.failure.detail);
 }
 
 /** `GET /v1/batch-tasks` and `POST /v1/batch-tasks/query`: one operation, one cache, two ways to ask. */
-export function batchTasksRoutes(now: () => number): Hono<AppEnv> {
+export function batchTasksRoutes(cache: BatchCache): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get("/", (c) => answer(c, parseQueryInput(c.req.queries()), now))
+    .get("/", (c) => answer(c, cache, parseQueryInput(c.req.queries())))
     .post(
       "/query",
       bodyLimit({
@@ -68,7 +64,7 @@ export function batchTasksRoutes(now: () => number): Hono<AppEnv> {
         } catch {
           return problem(c, "invalid-request", "The body is not valid JSON.");
         }
-        return answer(c, parseBodyInput(body), now);
+        return answer(c, cache, parseBodyInput(body));
       },
     );
 }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/http/app.js";
+import { API_KEY, authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
+import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { manualClock } from "./clock.js";
+
+const ADMIN = "admin-key";
+const env = testEnv({ ADMIN_KEYS: `${ADMIN}, other-admin` });
+
+function isolate() {
+  const clock = manualClock();
+  const app = createApp(clock);
+  const calls = fakeUpstream(() => xmlResponse(wcf));
+  const get = (query: string, requestEnv = env) => send(`/v1/batch-tasks?${query}`, { headers: authorized(), app, env: requestEnv });
+  const purge = (query = "", key = ADMIN) =>
+    send(`/v1/cache${query}`, { method: "DELETE", headers: { Authorization: `Bearer ${key}` }, app, env });
+  const status = async (query: string, requestEnv = env) => (await get(query, requestEnv)).headers.get("Cache-Status");
+  return { clock, app, calls, get, purge, status };
+}
+
+describe("purge", () => {
+  it("drops one entry, found by the same normalization as the GET", async () => {
+    const { calls, purge, status } = isolate();
+    await status("associateIds=1,2&state=Started");
+    await status("associateIds=3&state=Started");
+    const purged = await purge("?associateIds=2,1,1&state=started");
+    expect(purged.status).toBe(204);
+    expect(await status("associateIds=1,2&state=Started")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(await status("associateIds=3&state=Started")).toMatch(/; hit; /);
+    expect(calls).toHaveLength(3);
+  });
+
+  it("invalidates everything for this upstream URL, and only for it", async () => {
+    const { clock, calls, purge, status } = isolate();
+    const otherTenant = testEnv({ ADMIN_KEYS: ADMIN, SUPEROFFICE_BATCH_URL: "https://tenant.example/Cust2/Remote/Services85/Batch.svc" });
+    await status("associateIds=1&state=New");
+    await status("associateIds=2&state=Failed");
+    await status("associateIds=1&state=New", otherTenant);
+    expect((await purge()).status).toBe(204);
+    expect(await status("associateIds=1&state=New")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(await status("associateIds=2&state=Failed")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(await status("associateIds=1&state=New", otherTenant)).toMatch(/; hit; /);
+    expect(calls).toHaveLength(5);
+
+    const again = await purge();
+    expect(again.status).toBe(429);
+    expect(again.headers.get("Retry-After")).toBe("1");
+    clock.advance(1);
+    expect((await purge()).status).toBe(204);
+  });
+
+  it("reaches other isolates through the generation in KV", async () => {
+    const { calls, purge, status } = isolate();
+    await status("associateIds=1&state=New");
+    expect((await purge()).status).toBe(204);
+    const elsewhere = createApp(manualClock());
+    const response = await send("/v1/batch-tasks?associateIds=1&state=New", { headers: authorized(), app: elsewhere, env });
+    expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(calls).toHaveLength(2);
+  });
+
+  it("needs an admin key: none is 401, an API key is 403, and neither purges anything", async () => {
+    const { calls, purge, status } = isolate();
+    await status("associateIds=1&state=New");
+    const anonymous = await send("/v1/cache", { method: "DELETE", env });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+    const reader = await purge("", API_KEY);
+    expect(reader.status).toBe(403);
+    expect(await reader.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:forbidden" });
+    expect((await purge("", "not-a-key")).status).toBe(401);
+    expect((await purge("", "other-admin")).status).toBe(204);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("refuses a malformed entry with 400 and changes nothing", async () => {
+    const { purge, status } = isolate();
+    await status("associateIds=1&state=New");
+    const response = await purge("?associateIds=1");
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ errors: [{ parameter: "state", detail: "is required" }] });
+    expect(await status("associateIds=1&state=New")).toMatch(/; hit; /);
+  });
+
+  it("is refused to everyone when ADMIN_KEYS is not set", async () => {
+    const response = await send("/v1/cache", { method: "DELETE", headers: { Authorization: `Bearer ${API_KEY}` } });
+    expect(response.status).toBe(403);
+  });
+});
