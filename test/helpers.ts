@@ -34,7 +34,7 @@ export function authorized(headers: Record<string, string> = {}): Record<string,
   return { Authorization: `Bearer ${API_KEY}`, ...headers };
 }
 
-export type UpstreamCall = { url: string; method: string; headers: Headers; body: string };
+export type UpstreamCall = { url: string; method: string; redirect: string; headers: Headers; body: string };
 
 /**
  * Replaces `fetch` with a fake SuperOffice that answers every call with `answer()`, and records each call.
@@ -44,7 +44,13 @@ export function fakeUpstream(answer: () => Response | Promise<Response>): Upstre
   const calls: UpstreamCall[] = [];
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const request = new Request(input, init);
-    calls.push({ url: request.url, method: request.method, headers: request.headers, body: await request.text() });
+    calls.push({
+      url: request.url,
+      method: request.method,
+      redirect: request.redirect,
+      headers: request.headers,
+      body: await request.text(),
+    });
     return answer();
   });
   return calls;

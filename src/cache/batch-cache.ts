@@ -2,7 +2,7 @@ import type { Config } from "../config/config.js";
 import { log } from "../log.js";
 import type { BatchQuery } from "../model/batch-query.js";
 import { fetchBatchTasks, type UpstreamFailure } from "../upstream/client.js";
-import type { RequestDirectives } from "./directives.js";
+import { NO_DIRECTIVES, type RequestDirectives } from "./directives.js";
 import { toEntry, type CachedEntry } from "./entry.js";
 import { entryKey, tenantOf, type Tenant } from "./key.js";
 import { deleteEntry, readEntry, readGeneration, writeEntry, writeGeneration } from "./kv-store.js";
@@ -11,10 +11,13 @@ import { MemoryTier } from "./memory-tier.js";
 /** Identifies this cache in `Cache-Status` (RFC 9211). */
 export const CACHE_NAME = "superoffice-batch-edge";
 
-/** Budget of the in-isolate tier, in UTF-16 code units of bodies (about twice as many bytes). */
+/** Budget of the in-isolate tier in UTF-16 code units (about 16 MB). */
 const MEMORY_TIER_UNITS = 8 * 1024 * 1024;
-/** How long an isolate trusts the cache generation it last read from KV. */
-const GENERATION_MEMO_MS = 1000;
+/**
+ * How long an isolate trusts what it holds in memory (entries and the cache generation) before asking KV again,
+ * so that purges made elsewhere reach it: a hot key costs at most one KV read per this period.
+ */
+const MEMORY_TRUST_MS = 10_000;
 /** KV accepts one write per second per key. */
 const KV_WRITE_INTERVAL_MS = 1000;
 
@@ -42,18 +45,29 @@ export type ServeContext = {
   waitUntil: (work: Promise<unknown>) => void;
 };
 
-type Forwarded = { ok: true; entry: CachedEntry; stored: boolean } | { ok: false; failure: UpstreamFailure };
+/**
+ * Where a question's answer lives: its key, and whether KV holds it too (`persist` is false while KV cannot tell
+ * the cache generation; the answer is then kept, and calls coalesced, in memory only).
+ */
+type Slot = { key: string; persist: boolean };
 
-type Assessment = { age: number; ttl: number; fresh: boolean; usable: boolean };
+/** The outcome of one upstream call. `stored`: the leader stored it; `superseded`: a purge overtook the call. */
+type Forwarded =
+  | { ok: true; entry: CachedEntry; stored: boolean; superseded: boolean }
+  | { ok: false; failure: UpstreamFailure };
+
+type Flight = { slot: Slot; token: object };
+
+type Assessment = { fresh: boolean; usable: boolean };
 
 /**
  * The read-through cache of batch-task answers: an in-isolate LRU tier in front of KV, freshness decided from
  * `fetchedAt` (fresh, then stale-while-revalidate and stale-if-error within the stale window), request
- * coalescing, RFC 9111 request directives and purge by entry or by tenant generation. One instance per isolate.
+ * coalescing, RFC 9111 request directives, and purge by entry or by tenant generation. One instance per isolate.
  */
 export class BatchCache {
   private readonly memory = new MemoryTier(MEMORY_TIER_UNITS);
-  private readonly inflight = new Map<string, Promise<Forwarded>>();
+  private readonly inflight = new Map<string, { token: object; work: Promise<Forwarded> }>();
   private readonly lastWrite = new Map<string, number>();
   private readonly generations = new Map<string, { value: number; readAt: number }>();
   private readonly tenants = new Map<string, Tenant>();
@@ -62,25 +76,30 @@ export class BatchCache {
 
   /** Answers one query from the cache or from SuperOffice, as the directives allow. */
   async serve(query: BatchQuery, context: ServeContext): Promise<ServeResult> {
-    const { config, directives } = context;
-    const key = await this.keyFor(config, query);
-    const cached = key === null ? null : await this.lookup(config, key);
+    const { directives } = context;
+    const slot = await this.slotFor(context.config, query);
+    const cached = slot === null ? null : await this.lookup(context.config, slot);
     const before = cached === null ? null : this.assess(cached, context);
 
     if (directives.onlyIfCached) {
-      if (cached !== null && before?.usable) return this.served(cached, context, "hit", true);
+      if (cached !== null && before?.usable === true) return this.served(cached, context, "hit", true);
       return { ok: false, failure: { kind: "not-cached", detail: "Nothing usable is cached for this query (only-if-cached)." } };
     }
-    if (cached !== null && before?.usable && !directives.noCache) {
-      if (!before.fresh && key !== null) context.waitUntil(this.forward(key, query, context));
+    if (slot !== null && cached !== null && before?.usable === true && !directives.noCache) {
+      if (!before.fresh) void this.forward(slot, query, { ...context, directives: NO_DIRECTIVES });
       return this.served(cached, context, "hit", true);
     }
 
     const fwd = before === null ? "fwd=miss" : before.fresh ? "fwd=request" : "fwd=stale";
-    const collapsed = key !== null && this.inflight.has(key);
-    const forwarded = await this.forward(key, query, context);
+    const collapsed = slot !== null && this.inflight.has(slot.key);
+    const forwarded = await this.forward(slot, query, context);
     if (forwarded.ok) {
-      const flags = [...(forwarded.stored ? ["stored"] : []), ...(collapsed ? ["collapsed"] : [])];
+      let stored = forwarded.stored;
+      if (!stored && !forwarded.superseded && slot !== null && !directives.noStore) {
+        this.store(slot, forwarded.entry, context);
+        stored = true;
+      }
+      const flags = [...(stored ? ["stored"] : []), ...(collapsed ? ["collapsed"] : [])];
       return this.served(forwarded.entry, context, fwd, false, flags);
     }
     if (cached !== null && this.assess(cached, context).usable) {
@@ -89,12 +108,13 @@ export class BatchCache {
     return forwarded;
   }
 
-  /** Drops one question's entry from KV and from this isolate. */
+  /** Drops one question's entry from KV and from this isolate; an upstream call under way will not store it back. */
   async purgeEntry(config: Config, query: BatchQuery): Promise<boolean> {
-    const key = await this.keyFor(config, query);
-    if (key === null) return config.freshSeconds + config.staleSeconds === 0;
-    this.memory.delete(key);
-    return deleteEntry(config.cache, key);
+    const slot = await this.slotFor(config, query);
+    if (slot === null) return true;
+    this.memory.delete(slot.key);
+    this.inflight.delete(slot.key);
+    return slot.persist && (await deleteEntry(config.cache, slot.key));
   }
 
   /** Invalidates every entry of this upstream URL by moving to a new cache generation; KV is never listed. */
@@ -102,22 +122,26 @@ export class BatchCache {
     const tenant = await this.tenant(config);
     const now = this.now();
     if (!this.mayWrite(tenant.generationKey, now)) return "too-soon";
-    const current = await readGeneration(config.cache, tenant.generationKey);
-    if (current === null) return "failed";
-    const next = Math.max(current, this.generations.get(tenant.generationKey)?.value ?? 0) + 1;
-    if (!(await writeGeneration(config.cache, tenant.generationKey, next))) return "failed";
     this.lastWrite.set(tenant.generationKey, now);
+    const current = await readGeneration(config.cache, tenant.generationKey);
+    const next = Math.max(current ?? 0, this.generations.get(tenant.generationKey)?.value ?? 0) + 1;
+    if (current === null || !(await writeGeneration(config.cache, tenant.generationKey, next))) {
+      this.lastWrite.delete(tenant.generationKey);
+      return "failed";
+    }
     this.generations.set(tenant.generationKey, { value: next, readAt: now });
     this.memory.deletePrefix(tenant.prefix);
     return "purged";
   }
 
-  /** The entry's key, or `null` when nothing may be cached (no cache window, or KV cannot tell the generation). */
-  private async keyFor(config: Config, query: BatchQuery): Promise<string | null> {
+  /** The question's slot, or `null` when there is no cache window (fresh + stale = 0). */
+  private async slotFor(config: Config, query: BatchQuery): Promise<Slot | null> {
     if (config.freshSeconds + config.staleSeconds === 0) return null;
     const tenant = await this.tenant(config);
     const generation = await this.generation(config, tenant);
-    return generation === null ? null : entryKey(tenant, generation, query);
+    return generation === null
+      ? { key: await entryKey(tenant, "offline", query), persist: false }
+      : { key: await entryKey(tenant, generation, query), persist: true };
   }
 
   private async tenant(config: Config): Promise<Tenant> {
@@ -128,52 +152,60 @@ export class BatchCache {
     return tenant;
   }
 
+  /** The tenant's cache generation, re-read from KV once the memo is older than `MEMORY_TRUST_MS`. */
   private async generation(config: Config, tenant: Tenant): Promise<number | null> {
     const memo = this.generations.get(tenant.generationKey);
     const now = this.now();
-    if (memo !== undefined && now - memo.readAt < GENERATION_MEMO_MS) return memo.value;
-    const value = await readGeneration(config.cache, tenant.generationKey);
-    if (value === null) return memo?.value ?? null;
-    this.generations.set(tenant.generationKey, { value: Math.max(value, memo?.value ?? 0), readAt: now });
-    return Math.max(value, memo?.value ?? 0);
+    if (memo !== undefined && now - memo.readAt < MEMORY_TRUST_MS) return memo.value;
+    const read = await readGeneration(config.cache, tenant.generationKey);
+    if (read === null) return memo?.value ?? null;
+    const value = Math.max(read, memo?.value ?? 0);
+    this.generations.set(tenant.generationKey, { value, readAt: now });
+    return value;
   }
 
   /**
-   * The newest entry still inside the cache window: memory first, else KV (which then fills memory). Memory is
-   * checked again after the KV read, so a request that read KV while another stored a fresh answer sees that answer.
+   * The newest entry still inside the cache window. Memory answers alone while its entry is recently confirmed
+   * (or KV is out of reach); otherwise KV is asked, and an entry KV no longer has (purged elsewhere) is dropped.
+   * Memory is checked again after the KV read, so a request that read KV while another stored a fresh answer
+   * sees that answer.
    */
-  private async lookup(config: Config, key: string): Promise<CachedEntry | null> {
-    const inWindow = (entry: CachedEntry | undefined | null): entry is CachedEntry =>
-      entry != null && this.now() - entry.fetchedAt < (config.freshSeconds + config.staleSeconds) * 1000;
-    const remembered = this.memory.get(key);
-    if (inWindow(remembered)) return remembered;
-    const stored = await readEntry(config.cache, key);
-    const meanwhile = this.memory.get(key);
-    if (inWindow(meanwhile) && (!inWindow(stored) || meanwhile.fetchedAt >= stored.fetchedAt)) return meanwhile;
-    if (!inWindow(stored)) {
-      this.memory.delete(key);
+  private async lookup(config: Config, slot: Slot): Promise<CachedEntry | null> {
+    const windowMs = (config.freshSeconds + config.staleSeconds) * 1000;
+    const inWindow = (entry: CachedEntry): boolean => this.now() - entry.fetchedAt < windowMs;
+    const remembered = this.memory.get(slot.key);
+    if (remembered !== undefined && inWindow(remembered.entry)) {
+      if (!slot.persist || this.now() - remembered.confirmedAt < MEMORY_TRUST_MS) return remembered.entry;
+    }
+    if (!slot.persist) return null;
+    const stored = await readEntry(config.cache, slot.key);
+    const meanwhile = this.memory.get(slot.key);
+    if (meanwhile !== undefined && meanwhile !== remembered && inWindow(meanwhile.entry)) return meanwhile.entry;
+    if (stored === undefined) return remembered !== undefined && inWindow(remembered.entry) ? remembered.entry : null;
+    if (stored === null || !inWindow(stored)) {
+      this.memory.delete(slot.key);
       return null;
     }
-    this.memory.set(key, stored);
+    this.memory.set(slot.key, stored, this.now());
     return stored;
   }
 
+  /**
+   * Fresh: younger than `CACHE_FRESH_SECONDS`. Usable: inside the fresh + stale window, and, when the request
+   * sets `max-age`, fresh and younger than it (RFC 9111: no stale answer without `max-stale`).
+   */
   private assess(entry: CachedEntry, { config, directives }: ServeContext): Assessment {
-    const ageMs = Math.max(0, this.now() - entry.fetchedAt);
-    const age = Math.floor(ageMs / 1000);
-    return {
-      age,
-      ttl: config.freshSeconds - age,
-      fresh: ageMs < config.freshSeconds * 1000,
-      usable:
-        ageMs < (config.freshSeconds + config.staleSeconds) * 1000 &&
-        (directives.maxAge === undefined || ageMs < directives.maxAge * 1000),
-    };
+    const ageMs = this.now() - entry.fetchedAt;
+    const fresh = ageMs < config.freshSeconds * 1000;
+    const inWindow = ageMs < (config.freshSeconds + config.staleSeconds) * 1000;
+    const maxAge = directives.maxAge;
+    return { fresh, usable: inWindow && (maxAge === undefined || (fresh && ageMs < maxAge * 1000)) };
   }
 
   /** Builds `Cache-Status` as `<name>; <hit|fwd=…>[; ttl=N][; flags…]`, with `Age` and `ttl` from one instant. */
   private served(entry: CachedEntry, context: ServeContext, outcome: string, withTtl: boolean, flags: string[] = []): ServeResult {
-    const { age, ttl } = this.assess(entry, context);
+    const age = Math.floor(Math.max(0, this.now() - entry.fetchedAt) / 1000);
+    const ttl = context.config.freshSeconds - age;
     const members = [CACHE_NAME, outcome, ...(withTtl ? [`ttl=${ttl}`] : []), ...flags];
     return { ok: true, served: { entry, age, ttl, cacheStatus: members.join("; ") } };
   }
@@ -182,19 +214,21 @@ export class BatchCache {
    * One upstream call per key per isolate at a time: concurrent callers share the leader's outcome (plain data,
    * never a Response). The leader's work is handed to `waitUntil`, so it completes even if its caller goes away.
    */
-  private forward(key: string | null, query: BatchQuery, context: ServeContext): Promise<Forwarded> {
-    const pending = key === null ? undefined : this.inflight.get(key);
-    if (pending !== undefined) return pending;
-    const work = this.callUpstream(key, query, context);
-    if (key !== null) {
-      this.inflight.set(key, work);
-      const settle = () => this.inflight.delete(key);
-      context.waitUntil(work.then(settle, settle));
-    }
+  private forward(slot: Slot | null, query: BatchQuery, context: ServeContext): Promise<Forwarded> {
+    if (slot === null) return this.callUpstream(null, query, context);
+    const pending = this.inflight.get(slot.key);
+    if (pending !== undefined) return pending.work;
+    const flight: Flight = { slot, token: {} };
+    const work = this.callUpstream(flight, query, context);
+    this.inflight.set(slot.key, { token: flight.token, work });
+    const settle = () => {
+      if (this.inflight.get(slot.key)?.token === flight.token) this.inflight.delete(slot.key);
+    };
+    context.waitUntil(work.then(settle, settle));
     return work;
   }
 
-  private async callUpstream(key: string | null, query: BatchQuery, context: ServeContext): Promise<Forwarded> {
+  private async callUpstream(flight: Flight | null, query: BatchQuery, context: ServeContext): Promise<Forwarded> {
     const { config } = context;
     const result = await fetchBatchTasks(query, {
       url: config.upstreamUrl,
@@ -212,18 +246,20 @@ export class BatchCache {
       return result;
     }
     const entry = await toEntry(result.body);
-    const stored = key !== null && !context.directives.noStore;
-    if (stored) this.store(key, entry, context);
-    return { ok: true, entry, stored };
+    if (flight === null) return { ok: true, entry, stored: false, superseded: false };
+    const superseded = this.inflight.get(flight.slot.key)?.token !== flight.token;
+    const stored = !superseded && !context.directives.noStore;
+    if (stored) this.store(flight.slot, entry, context);
+    return { ok: true, entry, stored, superseded };
   }
 
   /** Keeps the entry in memory at once and in KV in the background, at most one KV write per key per second. */
-  private store(key: string, entry: CachedEntry, { config, waitUntil }: ServeContext): void {
-    this.memory.set(key, entry);
+  private store(slot: Slot, entry: CachedEntry, { config, waitUntil }: ServeContext): void {
     const now = this.now();
-    if (!this.mayWrite(key, now)) return;
-    this.lastWrite.set(key, now);
-    waitUntil(writeEntry(config.cache, key, entry, config.freshSeconds + config.staleSeconds));
+    this.memory.set(slot.key, entry, now);
+    if (!slot.persist || !this.mayWrite(slot.key, now)) return;
+    this.lastWrite.set(slot.key, now);
+    waitUntil(writeEntry(config.cache, slot.key, entry, config.freshSeconds + config.staleSeconds));
   }
 
   private mayWrite(key: string, now: number): boolean {

@@ -10,12 +10,15 @@ export type RequestDirectives = {
   onlyIfCached: boolean;
 };
 
+/** No directives: what a background refresh, which no caller asked for, uses. */
+export const NO_DIRECTIVES: RequestDirectives = { noCache: false, noStore: false, maxAge: undefined, onlyIfCached: false };
+
 /**
  * Reads a request's `Cache-Control`. Directive names are case-insensitive; unknown directives and malformed
  * `max-age` values are ignored, as RFC 9111 asks.
  */
 export function parseRequestDirectives(header: string | undefined): RequestDirectives {
-  const directives: RequestDirectives = { noCache: false, noStore: false, maxAge: undefined, onlyIfCached: false };
+  const directives: RequestDirectives = { ...NO_DIRECTIVES };
   for (const part of (header ?? "").split(",")) {
     const [rawName = "", rawValue] = part.split("=", 2);
     const name = rawName.trim().toLowerCase();

@@ -20,11 +20,12 @@ export async function tenantOf(upstreamUrl: string): Promise<Tenant> {
 }
 
 /**
- * The KV key of one question within a tenant's cache generation: the canonical state and the sorted,
- * de-duplicated associate set, itself hashed when the key would pass 512 bytes. Holds no secret.
+ * The key of one question within a tenant's cache generation (`g<n>`, or `offline` while KV cannot tell the
+ * generation): the canonical state and the sorted, de-duplicated associate set, itself hashed when the key would
+ * pass 512 bytes. Holds no secret.
  */
-export async function entryKey(tenant: Tenant, generation: number, query: BatchQuery): Promise<string> {
-  const prefix = `${tenant.prefix}g${generation}:${query.state}:`;
+export async function entryKey(tenant: Tenant, generation: number | "offline", query: BatchQuery): Promise<string> {
+  const prefix = `${tenant.prefix}${generation === "offline" ? generation : `g${generation}`}:${query.state}:`;
   const ids = query.associateIds.join(",");
   return prefix.length + ids.length <= KV_KEY_MAX_BYTES ? prefix + ids : `${prefix}sha256=${await sha256Hex(ids)}`;
 }

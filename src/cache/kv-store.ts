@@ -10,8 +10,11 @@ const MetadataSchema = v.object({
 /** KV refuses an `expirationTtl` below 60 seconds. */
 export const KV_MIN_TTL_SECONDS = 60;
 
-/** Reads an entry; a KV failure or an entry without usable metadata counts as a miss. */
-export async function readEntry(kv: KVNamespace, key: string): Promise<CachedEntry | null> {
+/**
+ * Reads an entry: `null` when KV has none (or one without usable metadata), `undefined` when KV failed to answer,
+ * so that a KV outage is not mistaken for a purge.
+ */
+export async function readEntry(kv: KVNamespace, key: string): Promise<CachedEntry | null | undefined> {
   try {
     const { value, metadata } = await kv.getWithMetadata(key, "text");
     const parsed = v.safeParse(MetadataSchema, metadata);
@@ -19,7 +22,7 @@ export async function readEntry(kv: KVNamespace, key: string): Promise<CachedEnt
     return { body: value, fetchedAt: Date.parse(parsed.output.fetchedAt), etag: parsed.output.etag };
   } catch (error) {
     log("warn", "kv_read_failed", { error: String(error) });
-    return null;
+    return undefined;
   }
 }
 

@@ -1,41 +1,53 @@
 import type { CachedEntry } from "./entry.js";
 
+/** What an entry costs beyond its strings: the Map slot and the objects around it, in UTF-16 code units. */
+const ENTRY_OVERHEAD_UNITS = 1024;
+
+/** An entry held in memory, and when it was last confirmed by KV or by SuperOffice (epoch ms). */
+export type Remembered = { entry: CachedEntry; confirmedAt: number };
+
+function unitsOf(key: string, entry: CachedEntry): number {
+  return key.length + entry.body.length + entry.etag.length + ENTRY_OVERHEAD_UNITS;
+}
+
 /**
- * The in-isolate tier in front of KV: least recently used entries go first once the bodies pass `maxBytes`
- * (counted as UTF-16 code units, which is what a string costs). Callers drop entries KV would no longer serve.
+ * The in-isolate tier in front of KV: least recently used entries go first once the total passes `maxUnits`
+ * (UTF-16 code units of keys, bodies and tags, plus a fixed overhead per entry, so that many small entries are
+ * bounded too). Callers decide how long an entry may be trusted.
  */
 export class MemoryTier {
-  private readonly entries = new Map<string, CachedEntry>();
-  private bytes = 0;
+  private readonly entries = new Map<string, Remembered>();
+  private units = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(private readonly maxUnits: number) {}
 
-  get(key: string): CachedEntry | undefined {
-    const entry = this.entries.get(key);
-    if (entry !== undefined) {
+  get(key: string): Remembered | undefined {
+    const remembered = this.entries.get(key);
+    if (remembered !== undefined) {
       this.entries.delete(key);
-      this.entries.set(key, entry);
+      this.entries.set(key, remembered);
     }
-    return entry;
+    return remembered;
   }
 
-  set(key: string, entry: CachedEntry): void {
+  set(key: string, entry: CachedEntry, confirmedAt: number): void {
     this.delete(key);
-    if (entry.body.length > this.maxBytes) return;
-    this.entries.set(key, entry);
-    this.bytes += entry.body.length;
+    const units = unitsOf(key, entry);
+    if (units > this.maxUnits) return;
+    this.entries.set(key, { entry, confirmedAt });
+    this.units += units;
     for (const [oldest, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
+      if (this.units <= this.maxUnits) break;
       this.entries.delete(oldest);
-      this.bytes -= old.body.length;
+      this.units -= unitsOf(oldest, old.entry);
     }
   }
 
   delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
+    const remembered = this.entries.get(key);
+    if (remembered === undefined) return;
     this.entries.delete(key);
-    this.bytes -= entry.body.length;
+    this.units -= unitsOf(key, remembered.entry);
   }
 
   /** Drops every entry whose key starts with `prefix` (one tenant's entries, on purge). */

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { log } from "../log.js";
 import { isXmlText } from "../soap/xml-escape.js";
 
 /** The Worker's bindings, vars and secrets as `wrangler.toml` and `wrangler secret put` provide them. */
@@ -39,6 +40,12 @@ function splitKeys(keys: string): string[] {
     .map((key) => key.trim())
     .filter((key) => key !== "");
 }
+
+/** RFC 6750's token68 characters: a key outside them could never be sent as a bearer token. */
+const BearerKeysSchema = v.check<string[], string>(
+  (keys) => keys.every((key) => /^[A-Za-z0-9._~+/-]+=*$/.test(key)),
+  "must contain only the characters A-Z a-z 0-9 . _ ~ + / - (and trailing =)",
+);
 
 const SecretTextSchema = v.pipe(
   v.string("is missing"),
@@ -90,8 +97,8 @@ const ConfigSchema = v.pipe(
         v.transform((token) => (token === "" ? undefined : token)),
       ),
     ),
-    API_KEYS: v.pipe(v.string("is missing"), v.transform(splitKeys), v.minLength(1, "must list at least one key")),
-    ADMIN_KEYS: v.optional(v.pipe(v.string("must be text"), v.transform(splitKeys)), ""),
+    API_KEYS: v.pipe(v.string("is missing"), v.transform(splitKeys), v.minLength(1, "must list at least one key"), BearerKeysSchema),
+    ADMIN_KEYS: v.optional(v.pipe(v.string("must be text"), v.transform(splitKeys), BearerKeysSchema), ""),
     CACHE_FRESH_SECONDS: integerSetting(30, 0, 86_400),
     CACHE_STALE_SECONDS: integerSetting(300, 0, 604_800),
     UPSTREAM_TIMEOUT_MS: integerSetting(10_000, 1, 300_000),
@@ -115,8 +122,8 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; invalidSe
 const parsed = new WeakMap<Env, ConfigResult>();
 
 /**
- * Validates the environment once per isolate (per `env` object). A failure names each bad setting and why,
- * never its value: the messages above are fixed strings, and valibot's defaults (which echo input) are never used.
+ * Validates the environment once per isolate (per `env` object), logging a failure once. A failure names each
+ * bad setting and why, never its value: the messages above are fixed strings, and valibot's defaults (which echo input) are never used.
  */
 export function loadConfig(env: Env): ConfigResult {
   const cached = parsed.get(env);
@@ -128,6 +135,7 @@ export function loadConfig(env: Env): ConfigResult {
         ok: false,
         invalidSettings: result.issues.map((issue) => `${String(issue.path?.[0]?.key ?? "configuration")} ${issue.message}`),
       };
+  if (!outcome.ok) log("error", "configuration_invalid", { settings: outcome.invalidSettings });
   parsed.set(env, outcome);
   return outcome;
 }

@@ -19,10 +19,7 @@ export type AppOptions = {
 /** Validates the configuration once per isolate; a bad setting is named (never shown) in a 500 problem. */
 const withConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
   const loaded = loadConfig(c.env);
-  if (!loaded.ok) {
-    log("error", "configuration_invalid", { settings: loaded.invalidSettings });
-    return problem(c, "configuration-error", `Invalid configuration: ${loaded.invalidSettings.join("; ")}.`);
-  }
+  if (!loaded.ok) return problem(c, "configuration-error", `Invalid configuration: ${loaded.invalidSettings.join("; ")}.`);
   c.set("config", loaded.config);
   await next();
 };

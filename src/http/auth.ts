@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
-import { HTTPException } from "hono/http-exception";
+import { every } from "hono/combine";
 import { timingSafeEqual } from "hono/utils/buffer";
-import type { AppEnv } from "./app-env.js";
+import type { AppEnv, Role } from "./app-env.js";
 import { problem } from "./problem.js";
 
 const unauthorized = (detail: string) => (c: Context<AppEnv>) => problem(c, "unauthorized", detail);
@@ -15,12 +15,16 @@ async function isOneOf(keys: readonly string[], token: string): Promise<boolean>
 }
 
 /**
- * `Authorization: Bearer <key>` checked by Hono's bearer-auth; every failure is a 401 problem with a
- * `WWW-Authenticate: Bearer` challenge. `verify` may also throw an HTTPException (403).
+ * `Authorization: Bearer <key>` checked by Hono's bearer-auth: `roleOf` says what the key may do (null: nothing),
+ * and the role is kept in `c.var.role`. Every failure is a 401 problem with a `WWW-Authenticate: Bearer` challenge.
  */
-function bearer(verify: (token: string, c: Context<AppEnv>) => Promise<boolean>): MiddlewareHandler<AppEnv> {
+function bearer(roleOf: (token: string, c: Context<AppEnv>) => Promise<Role | null>): MiddlewareHandler<AppEnv> {
   return bearerAuth<AppEnv>({
-    verifyToken: verify,
+    verifyToken: async (token, c) => {
+      const role = await roleOf(token, c);
+      if (role !== null) c.set("role", role);
+      return role !== null;
+    },
     noAuthenticationHeader: { message: unauthorized("send Authorization: Bearer <API key>") },
     invalidAuthenticationHeader: {
       message: unauthorized("the Authorization header must be Bearer <API key>"),
@@ -31,13 +35,18 @@ function bearer(verify: (token: string, c: Context<AppEnv>) => Promise<boolean>)
 }
 
 /** Requires one of `API_KEYS`. */
-export const requireApiKey: MiddlewareHandler<AppEnv> = bearer((token, c) => isOneOf(c.var.config.apiKeys, token));
+export const requireApiKey: MiddlewareHandler<AppEnv> = bearer(async (token, c) =>
+  (await isOneOf(c.var.config.apiKeys, token)) ? "reader" : null,
+);
 
-/** Requires one of `ADMIN_KEYS`; a valid API key is recognised but gets 403, since it may only read. */
-export const requireAdminKey: MiddlewareHandler<AppEnv> = bearer(async (token, c) => {
-  if (await isOneOf(c.var.config.adminKeys, token)) return true;
-  if (await isOneOf(c.var.config.apiKeys, token)) {
-    throw new HTTPException(403, { res: problem(c, "forbidden", "Purging the cache needs a key from ADMIN_KEYS.") });
-  }
-  return false;
-});
+/** Requires one of `ADMIN_KEYS`: an unknown key gets 401, a valid API key 403, since it may only read. */
+export const requireAdminKey: MiddlewareHandler<AppEnv> = every(
+  bearer(async (token, c) => {
+    if (await isOneOf(c.var.config.adminKeys, token)) return "admin";
+    return (await isOneOf(c.var.config.apiKeys, token)) ? "reader" : null;
+  }),
+  async (c, next) => {
+    if (c.var.role !== "admin") return problem(c, "forbidden", "Purging the cache needs a key from ADMIN_KEYS.");
+    await next();
+  },
+);

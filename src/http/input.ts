@@ -54,8 +54,13 @@ function jsonPointer(path: Path): string {
 
 type FieldNamer = (path: Path, detail: string) => FieldError;
 
+/** At most this many invalid fields are listed; a last entry says how many more there were. */
+const MAX_LISTED_ERRORS = 20;
+
 function fieldErrors(issues: readonly v.BaseIssue<unknown>[], field: FieldNamer): FieldError[] {
-  return issues.map((issue) => field(pathOf(issue), issue.message));
+  const listed = issues.slice(0, MAX_LISTED_ERRORS).map((issue) => field(pathOf(issue), issue.message));
+  const more = issues.length - listed.length;
+  return more > 0 ? [...listed, field([], `and ${more} more invalid fields`)] : listed;
 }
 
 function toResult(result: v.SafeParseResult<typeof BatchQuerySchema>, field: FieldNamer): InputResult {

@@ -48,6 +48,11 @@ export function problem(
   };
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", ...extra.headers },
+    headers: {
+      "Content-Type": "application/problem+json",
+      "Cache-Control": "no-store",
+      "X-Request-Id": c.var.requestId,
+      ...extra.headers,
+    },
   });
 }

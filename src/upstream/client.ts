@@ -46,7 +46,8 @@ function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
 
 /**
  * Calls `GetBatchTaskInfosByAssociatesAndState` once, within `timeoutMs` for the whole exchange, and returns the
- * schema-validated body or a classified failure. `fetchedAt` is the moment the answer arrived.
+ * schema-validated body or a classified failure. `fetchedAt` is the moment the answer arrived. Redirects are not
+ * followed: they would resend the ticket to wherever `Location` points.
  */
 export async function fetchBatchTasks(query: BatchQuery, options: UpstreamOptions): Promise<UpstreamResult> {
   const request = buildEnvelope(query, options.credentials);
@@ -54,7 +55,13 @@ export async function fetchBatchTasks(query: BatchQuery, options: UpstreamOption
   let response: Response;
   let text: string;
   try {
-    response = await fetch(options.url, { method: "POST", headers: request.headers, body: request.body, signal });
+    response = await fetch(options.url, {
+      method: "POST",
+      headers: request.headers,
+      body: request.body,
+      signal,
+      redirect: "manual",
+    });
   } catch {
     return transportFailure(signal, options.timeoutMs, "the request");
   }
@@ -63,6 +70,9 @@ export async function fetchBatchTasks(query: BatchQuery, options: UpstreamOption
     text = await response.text();
   } catch {
     return transportFailure(signal, options.timeoutMs, "reading the response");
+  }
+  if (response.status >= 300 && response.status < 400) {
+    return { ok: false, failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status} (a redirect, not followed)` } };
   }
   const contentType = response.headers.get("Content-Type") ?? "";
   if (!XML_MEDIA_TYPE.test(contentType)) {

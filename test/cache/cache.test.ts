@@ -83,7 +83,7 @@ describe("KV cache", () => {
     }
   });
 
-  it("falls back to SuperOffice when KV fails, and still answers", async () => {
+  it("falls back to SuperOffice when KV fails, still answering and still caching in memory", async () => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
     const broken = {
       get: async () => {
@@ -96,9 +96,14 @@ describe("KV cache", () => {
         throw new Error("KV PUT failed: 429 Too Many Requests");
       },
     };
-    const get = () => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), env: testEnv({ BATCH_CACHE: broken }) });
+    const requestEnv = testEnv({ BATCH_CACHE: broken });
+    const get = (app = createApp()) => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), app, env: requestEnv });
     expect((await get()).status).toBe(200);
     expect((await get()).status).toBe(200);
     expect(calls).toHaveLength(2);
+    const isolate = createApp();
+    expect((await get(isolate)).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect((await get(isolate)).headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=30");
+    expect(calls).toHaveLength(3);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRequestDirectives } from "../../src/cache/directives.js";
 import { createApp } from "../../src/http/app.js";
-import { authorized, fakeUpstream, send, xmlResponse } from "../helpers.js";
+import { authorized, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { manualClock } from "./clock.js";
 
@@ -48,6 +48,45 @@ describe("request directives", () => {
     clock.advance(12);
     expect((await get("max-age=20")).headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=18");
     expect((await get("max-age=12")).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=request; stored");
+    expect(calls).toHaveLength(2);
+  });
+
+  it("max-age never accepts a stale entry (RFC 9111: no stale answer without max-stale)", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const env = testEnv({ CACHE_FRESH_SECONDS: "10", CACHE_STALE_SECONDS: "60" });
+    const get = (headers: Record<string, string> = {}) => send(PATH, { headers: authorized(headers), app, env });
+    await get();
+    clock.advance(15);
+    expect((await get({ "Cache-Control": "max-age=20" })).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=stale; stored");
+    expect(calls).toHaveLength(2);
+  });
+
+  it("no-store on one request does not stop others from storing", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
+    const { calls, release } = gatedUpstream(() => xmlResponse(wcf));
+    const leader = send(PATH, { headers: authorized({ "Cache-Control": "no-store" }), app });
+    const follower = send(PATH, { headers: authorized(), app });
+    setTimeout(release, 10);
+    expect((await leader).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss");
+    expect((await follower).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored; collapsed");
+    expect((await send(PATH, { headers: authorized(), app })).headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=30");
+    expect(calls).toHaveLength(1);
+  });
+
+  it("a stale hit with no-store still lets its background refresh store the answer", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const env = testEnv({ CACHE_FRESH_SECONDS: "10", CACHE_STALE_SECONDS: "60" });
+    await send(PATH, { headers: authorized(), app, env });
+    clock.advance(15);
+    expect((await send(PATH, { headers: authorized({ "Cache-Control": "no-store" }), app, env })).headers.get("Cache-Status")).toBe(
+      "superoffice-batch-edge; hit; ttl=-5",
+    );
+    expect((await send(PATH, { headers: authorized(), app, env })).headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=10");
     expect(calls).toHaveLength(2);
   });
 

@@ -1,6 +1,7 @@
+import { waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.js";
-import { API_KEY, authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
+import { API_KEY, authorized, dispatch, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { manualClock } from "./clock.js";
 
@@ -85,5 +86,48 @@ describe("purge", () => {
   it("is refused to everyone when ADMIN_KEYS is not set", async () => {
     const response = await send("/v1/cache", { method: "DELETE", headers: { Authorization: `Bearer ${API_KEY}` } });
     expect(response.status).toBe(403);
+  });
+});
+
+describe("purge reaching what it cannot see at once", () => {
+  it("reaches another isolate's memory once that isolate re-checks KV", async () => {
+    const clock = manualClock();
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const longFresh = testEnv({ ADMIN_KEYS: ADMIN, CACHE_FRESH_SECONDS: "600" });
+    const [a, b] = [createApp(clock), createApp(clock)];
+    const get = (app: ReturnType<typeof createApp>) =>
+      send("/v1/batch-tasks?associateIds=1&state=New", { headers: authorized(), app, env: longFresh });
+    await get(a);
+    expect((await get(b)).headers.get("Cache-Status")).toMatch(/; hit; /);
+    const purged = await send("/v1/cache?associateIds=1&state=New", {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${ADMIN}` },
+      app: a,
+      env: longFresh,
+    });
+    expect(purged.status).toBe(204);
+    clock.advance(9);
+    expect((await get(b)).headers.get("Cache-Status")).toMatch(/; hit; /);
+    clock.advance(1);
+    expect((await get(b)).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(calls).toHaveLength(2);
+  });
+
+  it("keeps an upstream call that was under way from storing the purged answer", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
+    const { calls, release } = gatedUpstream(() => xmlResponse(wcf));
+    const path = "/v1/batch-tasks?associateIds=1&state=New";
+    const pending = dispatch(path, { headers: authorized(), app, env });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const purged = await send(`/v1/cache?associateIds=1&state=New`, { method: "DELETE", headers: { Authorization: `Bearer ${ADMIN}` }, app, env });
+    expect(purged.status).toBe(204);
+    release();
+    const { response, ctx } = await pending;
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss");
+    expect((await send(path, { headers: authorized(), app, env })).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(calls).toHaveLength(2);
   });
 });

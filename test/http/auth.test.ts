@@ -25,7 +25,9 @@ describe("authentication", () => {
     expect(response.status).toBe(401);
     expect(response.headers.get("Content-Type")).toBe("application/problem+json");
     expect(response.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
-    expect(await response.json()).toMatchObject({ status: 401, title: "Missing or invalid API key" });
+    const problem = (await response.json()) as { requestId: string };
+    expect(problem).toMatchObject({ status: 401, title: "Missing or invalid API key" });
+    expect(response.headers.get("X-Request-Id")).toBe(problem.requestId);
     expect(calls).toHaveLength(0);
   });
 

@@ -47,6 +47,7 @@ describe("GET /v1/batch-tasks", () => {
     const [call] = calls;
     expect(call?.url).toBe("https://tenant.example/Cust1/Remote/Services85/Batch.svc");
     expect(call?.method).toBe("POST");
+    expect(call?.redirect).toBe("manual");
     expect(call?.headers.get("Content-Type")).toBe("text/xml; charset=utf-8");
     expect(call?.headers.get("SOAPAction")).toBe(
       '"http://www.superoffice.net/ws/crm/NetServer/Services85/Batch/GetBatchTaskInfosByAssociatesAndState"',
@@ -89,6 +90,23 @@ describe("GET /v1/batch-tasks", () => {
       errors,
     });
     expect(calls).toHaveLength(0);
+  });
+
+  it("answers HEAD with the same headers and no body", async () => {
+    fakeUpstream(() => xmlResponse(wcf));
+    const response = await send("/v1/batch-tasks?associateIds=5&state=Started", { method: "HEAD", headers: authorized(), options });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("ETag")).toMatch(/^W\//);
+    expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(await response.text()).toBe("");
+  });
+
+  it("lists at most 20 invalid fields, then says how many more", async () => {
+    fakeUpstream(() => xmlResponse(wcf));
+    const response = await getTasks(`associateIds=${Array.from({ length: 25 }, () => "x").join(",")}&state=New`);
+    const { errors } = await problemOf(response);
+    expect(errors).toHaveLength(21);
+    expect(errors?.[20]).toEqual({ parameter: "query", detail: "and 5 more invalid fields" });
   });
 
   it("accepts 1000 distinct ids (after de-duplication) and refuses 1001", async () => {
@@ -150,6 +168,7 @@ describe("upstream failures", () => {
     ["an HTML error page", () => new Response("<html>IIS error</html>", { status: 503, headers: { "Content-Type": "text/html" } }), 502, "upstream-invalid-response", "HTTP 503 with text/html, not XML"],
     ["truncated XML", () => xmlResponse(wcf.slice(0, 900)), 502, "upstream-invalid-response", "not well-formed XML"],
     ["a valid answer with HTTP 404", () => xmlResponse(wcf, 404), 502, "upstream-invalid-response", "HTTP 404"],
+    ["a redirect", () => new Response(null, { status: 307, headers: { Location: "https://elsewhere.example/steal" } }), 502, "upstream-invalid-response", "HTTP 307 (a redirect, not followed)"],
     ["a state outside the contract", () => xmlResponse(wcf.replace("<State>Started</State>", "<State>Paused</State>")), 502, "upstream-invalid-response", "tasks[0].state must be one of"],
     ["an out-of-range short", () => xmlResponse(wcf.replace("<ProgressPercent>42<", "<ProgressPercent>40000<")), 502, "upstream-invalid-response", "tasks[0].progressPercent must fit in xs:short"],
     ["a malformed date", () => xmlResponse(wcf.replace("2026-01-02T03:04:05", "yesterday")), 502, "upstream-invalid-response", "tasks[1].created must be an xs:dateTime"],

@@ -11,6 +11,8 @@ describe("configuration", () => {
     ["SUPEROFFICE_BATCH_URL", { SUPEROFFICE_BATCH_URL: "http://tenant.example/secret-path/Batch.svc" }, "SUPEROFFICE_BATCH_URL must be an https URL"],
     ["SUPEROFFICE_BATCH_URL", { SUPEROFFICE_BATCH_URL: "https://user:pw@tenant.example/Batch.svc" }, "SUPEROFFICE_BATCH_URL must be an https URL"],
     ["API_KEYS", { API_KEYS: " , " }, "API_KEYS must list at least one key"],
+    ["API_KEYS", { API_KEYS: "good-key,secret:key" }, "API_KEYS must contain only the characters"],
+    ["ADMIN_KEYS", { ADMIN_KEYS: "secret admin" }, "ADMIN_KEYS must contain only the characters"],
     ["CACHE_FRESH_SECONDS", { CACHE_FRESH_SECONDS: "thirty-secret" }, "CACHE_FRESH_SECONDS must be a whole number"],
     ["UPSTREAM_TIMEOUT_MS", { UPSTREAM_TIMEOUT_MS: "0" }, "UPSTREAM_TIMEOUT_MS must be at least 1"],
     ["BATCH_CACHE", { BATCH_CACHE: undefined }, "BATCH_CACHE is missing"],
@@ -22,7 +24,7 @@ describe("configuration", () => {
     const text = await response.text();
     expect(JSON.parse(text)).toMatchObject({ status: 500, title: "The service is misconfigured" });
     expect(text).toContain(expected);
-    for (const secret of ["secret", "pw@", "test-key", "test-app-token"]) expect(text).not.toContain(secret);
+    for (const secret of ["secret", "pw@", "good-key", "test-key", "test-app-token"]) expect(text).not.toContain(secret);
     expect(calls).toHaveLength(0);
   });
 
