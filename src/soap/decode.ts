@@ -1,5 +1,6 @@
-import { DOMParser, type Document, type Element } from "@xmldom/xmldom";
 import { NS, OPERATION } from "./namespaces.js";
+import { parseWithSaxes } from "./xml-saxes.js";
+import { MalformedXml, type XmlElement, type XmlParser } from "./xml-tree.js";
 
 /**
  * What a NetServer answer says. `tasks` are plain objects in the API's camelCase shape, not yet schema-checked:
@@ -9,9 +10,8 @@ export type DecodeResult =
   | { ok: true; tasks: Record<string, unknown>[] }
   | { ok: false; failure: "exception" | "fault" | "malformed"; detail: string };
 
-const ELEMENT_NODE = 1;
-const TEXT_NODE = 3;
-const CDATA_SECTION_NODE = 4;
+/** The XML parser the Worker uses. Changing parser is changing this line (see BENCHMARKS.md for why saxes). */
+const parseXml: XmlParser = parseWithSaxes;
 
 /** Thrown inside the decoder, turned into a `DecodeResult` at its edge. */
 class Refusal extends Error {
@@ -25,30 +25,35 @@ class Refusal extends Error {
 
 type FieldKind = "int" | "bool" | "string" | "dateTime" | "state" | "dictionary";
 
-/** BatchTaskInfo's elements: the API name, the kind of value, and the .NET default when the element is absent. */
-const TASK_FIELDS: Record<string, readonly [name: string, kind: FieldKind]> = {
-  Id: ["id", "int"],
-  Name: ["name", "string"],
-  AssociateId: ["associateId", "int"],
-  DetailsTable: ["detailsTable", "int"],
-  DetailsRecord: ["detailsRecord", "int"],
-  IsSystemTask: ["isSystemTask", "bool"],
-  IsInternalTask: ["isInternalTask", "bool"],
-  ParameterObject: ["parameterObject", "dictionary"],
-  LastStarted: ["lastStarted", "dateTime"],
-  Created: ["created", "dateTime"],
-  StartCount: ["startCount", "int"],
-  DatabaseSerialNumber: ["databaseSerialNumber", "string"],
-  Context: ["context", "string"],
-  Result: ["result", "string"],
-  State: ["state", "state"],
-  Description: ["description", "string"],
-  Response: ["response", "string"],
-  Request: ["request", "string"],
-  ProgressDescription: ["progressDescription", "string"],
-  ProgressPercent: ["progressPercent", "int"],
-};
+type Field = { readonly name: string; readonly kind: FieldKind; readonly bit: number };
 
+/** BatchTaskInfo's elements: the API name and the kind of value, in WSDL order. */
+const TASK_ELEMENTS: readonly (readonly [element: string, name: string, kind: FieldKind])[] = [
+  ["Id", "id", "int"],
+  ["Name", "name", "string"],
+  ["AssociateId", "associateId", "int"],
+  ["DetailsTable", "detailsTable", "int"],
+  ["DetailsRecord", "detailsRecord", "int"],
+  ["IsSystemTask", "isSystemTask", "bool"],
+  ["IsInternalTask", "isInternalTask", "bool"],
+  ["ParameterObject", "parameterObject", "dictionary"],
+  ["LastStarted", "lastStarted", "dateTime"],
+  ["Created", "created", "dateTime"],
+  ["StartCount", "startCount", "int"],
+  ["DatabaseSerialNumber", "databaseSerialNumber", "string"],
+  ["Context", "context", "string"],
+  ["Result", "result", "string"],
+  ["State", "state", "state"],
+  ["Description", "description", "string"],
+  ["Response", "response", "string"],
+  ["Request", "request", "string"],
+  ["ProgressDescription", "progressDescription", "string"],
+  ["ProgressPercent", "progressPercent", "int"],
+];
+
+const TASK_FIELDS = new Map<string, Field>(TASK_ELEMENTS.map(([element, name, kind], index) => [element, { name, kind, bit: 1 << index }]));
+
+/** The .NET default of each kind, used when the element is absent. */
 const ABSENT: Record<FieldKind, unknown> = {
   int: 0,
   bool: false,
@@ -58,66 +63,48 @@ const ABSENT: Record<FieldKind, unknown> = {
   dictionary: null,
 };
 
+/** A task with every field absent; each decoded task starts as a copy of it. */
+const ABSENT_TASK: Readonly<Record<string, unknown>> = Object.fromEntries(TASK_ELEMENTS.map(([, name, kind]) => [name, ABSENT[kind]]));
+
 /** `0001-01-01T00:00:00` is .NET's `DateTime.MinValue`, NetServer's way of saying "never". */
 const NEVER = /^0001-01-01T00:00:00(\.0+)?(Z|[+-]\d\d:\d\d)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
-function firstElementChild(element: Element): Element | null {
-  for (let node = element.firstChild; node !== null; node = node.nextSibling) {
-    if (node.nodeType === ELEMENT_NODE) return node as Element;
+function childElement(parent: XmlElement, namespace: string | null, localName: string): XmlElement | null {
+  for (const element of parent.children) {
+    if (element.localName === localName && element.namespace === namespace) return element;
   }
   return null;
-}
-
-function childElement(parent: Element, namespace: string | null, localName: string): Element | null {
-  for (let node = parent.firstChild; node !== null; node = node.nextSibling) {
-    if (node.nodeType !== ELEMENT_NODE) continue;
-    const element = node as Element;
-    if (element.localName === localName && element.namespaceURI === namespace) return element;
-  }
-  return null;
-}
-
-function isNil(element: Element): boolean {
-  const nil = element.getAttributeNS(NS.xsi, "nil");
-  return nil === "true" || nil === "1";
 }
 
 /** The character data of a simple-typed element; an element inside one is a contract violation. */
-function textOf(element: Element, where: string): string {
-  let text = "";
-  for (let node = element.firstChild; node !== null; node = node.nextSibling) {
-    if (node.nodeType === TEXT_NODE || node.nodeType === CDATA_SECTION_NODE) text += node.nodeValue ?? "";
-    else if (node.nodeType === ELEMENT_NODE) throw new Refusal("malformed", `${where} must hold text, not elements`);
-  }
-  return text;
+function textOf(element: XmlElement, where: string): string {
+  if (element.children.length > 0) throw new Refusal("malformed", `${where} must hold text, not elements`);
+  return element.text;
 }
 
-function optionalText(element: Element | null, where: string): string | null {
-  return element === null || isNil(element) ? null : textOf(element, where);
+function optionalText(element: XmlElement | null, where: string): string | null {
+  return element === null || element.nil ? null : textOf(element, where);
 }
 
-function decodeInt(element: Element, where: string): number {
+function decodeInt(element: XmlElement, where: string): number {
   const text = textOf(element, where).trim();
   if (!INTEGER.test(text)) throw new Refusal("malformed", `${where} is not an integer`);
   return Number(text);
 }
 
-function decodeBool(element: Element, where: string): boolean {
+function decodeBool(element: XmlElement, where: string): boolean {
   const text = textOf(element, where).trim();
   if (text === "true" || text === "1") return true;
   if (text === "false" || text === "0") return false;
   throw new Refusal("malformed", `${where} is not an xs:boolean`);
 }
 
-function decodeDictionary(element: Element, where: string): Record<string, string | null> {
+function decodeDictionary(element: XmlElement, where: string): Record<string, string | null> {
   const entries = new Map<string, string | null>();
-  for (let node = element.firstChild; node !== null; node = node.nextSibling) {
-    if (node.nodeType !== ELEMENT_NODE) continue;
-    const pair = node as Element;
-    if (pair.localName !== "StringKeyValuePair" || pair.namespaceURI !== NS.netserver) continue;
-    const keyElement = childElement(pair, NS.netserver, "Key");
-    const key = optionalText(keyElement, `${where}.Key`);
+  for (const pair of element.children) {
+    if (pair.localName !== "StringKeyValuePair" || pair.namespace !== NS.netserver) continue;
+    const key = optionalText(childElement(pair, NS.netserver, "Key"), `${where}.Key`);
     if (key === null) throw new Refusal("malformed", `${where} has a pair without a key`);
     if (entries.has(key)) throw new Refusal("malformed", `${where} repeats the key "${key}"`);
     entries.set(key, optionalText(childElement(pair, NS.netserver, "Value"), `${where}.Value`));
@@ -125,10 +112,10 @@ function decodeDictionary(element: Element, where: string): Record<string, strin
   return Object.fromEntries(entries);
 }
 
-function decodeField(kind: FieldKind, element: Element, where: string): unknown {
+function decodeField(kind: FieldKind, element: XmlElement, where: string): unknown {
   if (kind === "string") return optionalText(element, where);
-  if (kind === "dictionary") return isNil(element) ? null : decodeDictionary(element, where);
-  if (isNil(element)) {
+  if (kind === "dictionary") return element.nil ? null : decodeDictionary(element, where);
+  if (element.nil) {
     if (kind === "dateTime") return null;
     throw new Refusal("malformed", `${where} is nil but not nillable`);
   }
@@ -138,30 +125,26 @@ function decodeField(kind: FieldKind, element: Element, where: string): unknown 
   return kind === "dateTime" && NEVER.test(text) ? null : text;
 }
 
-function decodeTask(info: Element, where: string): Record<string, unknown> {
-  const task: Record<string, unknown> = {};
-  for (const [name, kind] of Object.values(TASK_FIELDS)) task[name] = ABSENT[kind];
-  const seen = new Set<string>();
-  for (let node = info.firstChild; node !== null; node = node.nextSibling) {
-    if (node.nodeType !== ELEMENT_NODE) continue;
-    const element = node as Element;
-    const localName = element.localName ?? "";
-    const field = element.namespaceURI === NS.netserver ? TASK_FIELDS[localName] : undefined;
+function decodeTask(info: XmlElement, where: string): Record<string, unknown> {
+  const task = { ...ABSENT_TASK };
+  let seen = 0;
+  for (const element of info.children) {
+    const field = element.namespace === NS.netserver ? TASK_FIELDS.get(element.localName) : undefined;
     if (field === undefined) continue;
-    if (seen.has(localName)) throw new Refusal("malformed", `${where} repeats ${localName}`);
-    seen.add(localName);
-    task[field[0]] = decodeField(field[1], element, `${where}.${localName}`);
+    if ((seen & field.bit) !== 0) throw new Refusal("malformed", `${where} repeats ${element.localName}`);
+    seen |= field.bit;
+    task[field.name] = decodeField(field.kind, element, `${where}.${element.localName}`);
   }
   return task;
 }
 
 /** NetServer's application-level failure: `Succeeded=false` and/or a non-nil `ExceptionInfo` header. */
-function checkHeader(header: Element | null): void {
+function checkHeader(header: XmlElement | null): void {
   if (header === null) return;
   const exceptionInfo = childElement(header, NS.netserver, "ExceptionInfo");
   const succeeded = childElement(header, NS.netserver, "Succeeded");
   const failed = succeeded !== null && !decodeBool(succeeded, "Header.Succeeded");
-  if (exceptionInfo !== null && !isNil(exceptionInfo)) {
+  if (exceptionInfo !== null && !exceptionInfo.nil) {
     const friendly = optionalText(childElement(exceptionInfo, NS.netserver, "FriendlyText"), "ExceptionInfo.FriendlyText");
     const message = optionalText(childElement(exceptionInfo, NS.netserver, "Message"), "ExceptionInfo.Message");
     throw new Refusal("exception", friendly || message || "SuperOffice reported an exception without a message");
@@ -170,7 +153,7 @@ function checkHeader(header: Element | null): void {
 }
 
 /** SOAP 1.1 `faultstring` or SOAP 1.2 `Reason/Text`. */
-function faultMessage(fault: Element, envelopeNs: string): string {
+function faultMessage(fault: XmlElement, envelopeNs: string): string {
   const text =
     envelopeNs === NS.soap11
       ? optionalText(childElement(fault, null, "faultstring"), "Fault.faultstring")
@@ -181,56 +164,45 @@ function faultMessage(fault: Element, envelopeNs: string): string {
   return text?.trim() || "SuperOffice answered with a SOAP fault without a message";
 }
 
-function parse(xml: string): Element {
-  let problem = "";
-  const parser = new DOMParser({
-    locator: false,
-    onError: (level, message) => {
-      if (level === "warning") return;
-      problem ||= message;
-      throw new Refusal("malformed", message);
-    },
-  });
-  let document: Document;
-  try {
-    document = parser.parseFromString(xml, "text/xml");
-  } catch {
-    throw new Refusal("malformed", `the response is not well-formed XML (${problem || "unreadable"})`);
-  }
-  if (document.doctype !== null) throw new Refusal("malformed", "a SOAP message must not contain a DOCTYPE");
-  const root = document.documentElement;
-  if (root === null) throw new Refusal("malformed", "the response is not an XML document");
-  return root;
-}
-
-function decodeEnvelope(xml: string): Record<string, unknown>[] {
-  const envelope = parse(xml);
-  const envelopeNs = envelope.namespaceURI;
+function decodeEnvelope(envelope: XmlElement): Record<string, unknown>[] {
+  const envelopeNs = envelope.namespace;
   if (envelope.localName !== "Envelope" || (envelopeNs !== NS.soap11 && envelopeNs !== NS.soap12)) {
     throw new Refusal("malformed", "the response is not a SOAP envelope");
   }
   const body = childElement(envelope, envelopeNs, "Body");
   if (body === null) throw new Refusal("malformed", "the SOAP envelope has no Body");
-  const payload = firstElementChild(body);
-  if (payload?.localName === "Fault" && payload.namespaceURI === envelopeNs) {
+  const payload = body.children[0];
+  if (payload?.localName === "Fault" && payload.namespace === envelopeNs) {
     throw new Refusal("fault", faultMessage(payload, envelopeNs));
   }
   checkHeader(childElement(envelope, envelopeNs, "Header"));
-  if (payload?.localName !== `${OPERATION}Response` || payload.namespaceURI !== NS.netserver) {
+  if (payload?.localName !== `${OPERATION}Response` || payload.namespace !== NS.netserver) {
     throw new Refusal("malformed", `the SOAP Body does not hold ${OPERATION}Response`);
   }
   const response = childElement(payload, NS.netserver, "Response");
   const tasks: Record<string, unknown>[] = [];
-  if (response === null || isNil(response)) return tasks;
-  for (let node = response.firstChild; node !== null; node = node.nextSibling) {
-    if (node.nodeType !== ELEMENT_NODE) continue;
-    const info = node as Element;
-    if (info.localName !== "BatchTaskInfo" || info.namespaceURI !== NS.netserver) continue;
+  if (response === null || response.nil) return tasks;
+  for (const info of response.children) {
+    if (info.localName !== "BatchTaskInfo" || info.namespace !== NS.netserver) continue;
     const where = `BatchTaskInfo[${tasks.length}]`;
-    if (isNil(info)) throw new Refusal("malformed", `${where} is nil`);
+    if (info.nil) throw new Refusal("malformed", `${where} is nil`);
     tasks.push(decodeTask(info, where));
   }
   return tasks;
+}
+
+/**
+ * Decodes a NetServer answer with the given XML parser. `decodeBatchResponse` is this with the Worker's parser;
+ * tests and benchmarks pass another parser to compare the two.
+ */
+export function decodeBatchResponseWith(parse: XmlParser, xml: string): DecodeResult {
+  try {
+    return { ok: true, tasks: decodeEnvelope(parse(xml)) };
+  } catch (error) {
+    if (error instanceof Refusal) return { ok: false, failure: error.failure, detail: error.message };
+    if (error instanceof MalformedXml) return { ok: false, failure: "malformed", detail: error.message };
+    throw error;
+  }
 }
 
 /**
@@ -238,10 +210,5 @@ function decodeEnvelope(xml: string): Record<string, unknown>[] {
  * Pure: reads only its argument; an unreadable answer is a failure result, not an exception.
  */
 export function decodeBatchResponse(xml: string): DecodeResult {
-  try {
-    return { ok: true, tasks: decodeEnvelope(xml) };
-  } catch (error) {
-    if (error instanceof Refusal) return { ok: false, failure: error.failure, detail: error.message };
-    throw error;
-  }
+  return decodeBatchResponseWith(parseXml, xml);
 }

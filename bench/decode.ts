@@ -1,0 +1,57 @@
+import { contestants, soapDecoder, ourBody, xmldomBody, type ContestantName } from "./contestants.js";
+import { median, race, type RaceOptions } from "./measure.js";
+import { responseXml } from "./workload.js";
+
+export type DecodeRow = {
+  tasks: number;
+  xmlBytes: number;
+  jsonBytes: number;
+  /** Median ms per response, per contestant. */
+  ms: Partial<Record<ContestantName, number>>;
+  /** Ms per response in each interleaved round, per contestant. */
+  rounds: Partial<Record<ContestantName, number[]>>;
+};
+
+/** Fewer, longer rounds for big responses, so the whole run stays within minutes. */
+function optionsFor(tasks: number): RaceOptions {
+  if (tasks >= 10000) return { warmupCalls: 1, rounds: 3, sliceMs: 1 };
+  if (tasks >= 1000) return { warmupCalls: 3, rounds: 5, sliceMs: 300 };
+  return { warmupCalls: 50, rounds: 15, sliceMs: 60 };
+}
+
+/** Decodes the same bytes with each contestant, size by size; checks first that both our decoders agree. */
+export async function runDecodeBench(
+  sizes: readonly number[],
+  names: readonly ContestantName[],
+  log: (line: string) => void = () => undefined,
+): Promise<DecodeRow[]> {
+  const soapDecode = await soapDecoder();
+  const rows: DecodeRow[] = [];
+  for (const tasks of sizes) {
+    const xml = responseXml(tasks);
+    const json = ourBody(xml);
+    if (names.includes("xmldom") && xmldomBody(xml) !== json) throw new Error(`the decoders disagree on ${tasks} tasks`);
+    const samples = race(contestants(xml, soapDecode, names), optionsFor(tasks));
+    const ms = Object.fromEntries(Object.entries(samples).map(([name, sample]) => [name, sample.msPerOp]));
+    const rounds = Object.fromEntries(Object.entries(samples).map(([name, sample]) => [name, sample.rounds]));
+    rows.push({ tasks, xmlBytes: Buffer.byteLength(xml), jsonBytes: Buffer.byteLength(json), ms, rounds });
+    log(`decode ${tasks} tasks: ${Object.entries(ms).map(([name, value]) => `${name} ${value.toFixed(3)} ms`).join(", ")}`);
+  }
+  return rows;
+}
+
+/**
+ * Our time over node-soap's for one row (below 1 means faster): the median of the per-round ratios, each taken from
+ * two slices run back to back, so a slow patch of the machine hits both sides of a ratio.
+ */
+export function ratioToSoap(row: DecodeRow): number {
+  const ours = row.rounds.ours;
+  const soap = row.rounds["node-soap"];
+  if (ours === undefined || soap === undefined || ours.length !== soap.length) throw new Error("the row lacks ours or node-soap");
+  return median(ours.map((value, round) => value / (soap[round] as number)));
+}
+
+/** The geometric mean of several ratios: the one number the regression guard compares. */
+export function geometricMean(ratios: readonly number[]): number {
+  return Math.exp(ratios.reduce((sum, ratio) => sum + Math.log(ratio), 0) / ratios.length);
+}
