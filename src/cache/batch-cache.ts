@@ -108,13 +108,20 @@ export class BatchCache {
     return forwarded;
   }
 
-  /** Drops one question's entry from KV and from this isolate; an upstream call under way will not store it back. */
-  async purgeEntry(config: Config, query: BatchQuery): Promise<boolean> {
+  /**
+   * Drops one question's entry from KV and from this isolate; an upstream call under way will not store it back.
+   * A deletion is a KV write, so it too waits a second after the key's last write.
+   */
+  async purgeEntry(config: Config, query: BatchQuery): Promise<PurgeResult> {
     const slot = await this.slotFor(config, query);
-    if (slot === null) return true;
+    if (slot === null) return "purged";
+    const now = this.now();
+    if (!this.mayWrite(slot.key, now)) return "too-soon";
     this.memory.delete(slot.key);
     this.inflight.delete(slot.key);
-    return slot.persist && (await deleteEntry(config.cache, slot.key));
+    if (!slot.persist) return "failed";
+    this.lastWrite.set(slot.key, now);
+    return (await deleteEntry(config.cache, slot.key)) ? "purged" : "failed";
   }
 
   /** Invalidates every entry of this upstream URL by moving to a new cache generation; KV is never listed. */
@@ -166,9 +173,10 @@ export class BatchCache {
 
   /**
    * The newest entry still inside the cache window. Memory answers alone while its entry is recently confirmed
-   * (or KV is out of reach); otherwise KV is asked, and an entry KV no longer has (purged elsewhere) is dropped.
-   * Memory is checked again after the KV read, so a request that read KV while another stored a fresh answer
-   * sees that answer.
+   * (or KV is out of reach); otherwise KV is asked: an entry KV no longer has (purged elsewhere) is dropped, and an
+   * older copy in KV (a write skipped by the one-per-second limit, or not yet propagated) never replaces a newer
+   * one in memory. Memory is checked again after the KV read, so a request that read KV while another stored a
+   * fresh answer sees that answer.
    */
   private async lookup(config: Config, slot: Slot): Promise<CachedEntry | null> {
     const windowMs = (config.freshSeconds + config.staleSeconds) * 1000;
@@ -186,8 +194,9 @@ export class BatchCache {
       this.memory.delete(slot.key);
       return null;
     }
-    this.memory.set(slot.key, stored, this.now());
-    return stored;
+    const newest = remembered !== undefined && remembered.entry.fetchedAt > stored.fetchedAt ? remembered.entry : stored;
+    this.memory.set(slot.key, newest, this.now());
+    return newest;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { BatchCache } from "../../cache/batch-cache.js";
+import type { BatchCache, PurgeResult } from "../../cache/batch-cache.js";
 import type { AppEnv } from "../app-env.js";
 import { parseQueryInput } from "../input.js";
 import { problem } from "../problem.js";
@@ -11,21 +11,19 @@ import { problem } from "../problem.js";
 export function cacheRoutes(cache: BatchCache): Hono<AppEnv> {
   return new Hono<AppEnv>().delete("/", async (c) => {
     const params = c.req.queries();
-    if (Object.keys(params).length === 0) {
-      const outcome = await cache.purgeAll(c.var.config);
-      if (outcome === "too-soon") {
-        return problem(c, "too-many-requests", "The whole cache was purged less than a second ago.", {
-          headers: { "Retry-After": "1" },
-        });
-      }
-      if (outcome === "failed") return problem(c, "cache-unavailable", "KV did not accept the purge; retry.");
-      return c.body(null, 204);
+    let outcome: PurgeResult;
+    if (Object.keys(params).length === 0) outcome = await cache.purgeAll(c.var.config);
+    else {
+      const input = parseQueryInput(params);
+      if (!input.ok) return problem(c, "invalid-request", "The entry to purge is not a valid query; see errors.", { errors: input.errors });
+      outcome = await cache.purgeEntry(c.var.config, input.query);
     }
-    const input = parseQueryInput(params);
-    if (!input.ok) return problem(c, "invalid-request", "The entry to purge is not a valid query; see errors.", { errors: input.errors });
-    if (!(await cache.purgeEntry(c.var.config, input.query))) {
-      return problem(c, "cache-unavailable", "KV did not accept the purge; retry.");
+    if (outcome === "too-soon") {
+      return problem(c, "too-many-requests", "KV takes one write per key per second; this key was written less than a second ago.", {
+        headers: { "Retry-After": "1" },
+      });
     }
+    if (outcome === "failed") return problem(c, "cache-unavailable", "KV did not accept the purge; retry.");
     return c.body(null, 204);
   });
 }
