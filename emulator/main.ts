@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     port: portFrom(env["EMULATOR_PORT"]),
     host: env["EMULATOR_HOST"] ?? "127.0.0.1",
     ticket: env["EMULATOR_TICKET"] ?? DEFAULT_TICKET,
-    applicationToken: env["EMULATOR_APP_TOKEN"] ?? "dev-app-token",
+    applicationToken: env["EMULATOR_APP_TOKEN"] === "" ? undefined : (env["EMULATOR_APP_TOKEN"] ?? "dev-app-token"),
   });
   console.log(`NetServer emulator listening on ${emulator.url}`);
   const stop = (): void => {

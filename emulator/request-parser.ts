@@ -1,11 +1,11 @@
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { NS, OPERATION } from "../src/soap/namespaces.js";
-import { BATCH_TASK_STATES } from "./seed.js";
+import { BATCH_TASK_STATES, type BatchTaskState } from "../src/model/batch-task.js";
 import { deserializationFailed, notWellFormed, soapClientFault, versionMismatch } from "./errors.js";
 import type { SoapFault } from "./xml-writer.js";
 
 /** The state filter of a request: a concrete state, or "All" for any state. */
-export type BatchTaskStateFilter = (typeof STATE_FILTERS)[number];
+export type BatchTaskStateFilter = BatchTaskState;
 
 /** What the emulator reads from a GetBatchTaskInfosByAssociatesAndState request. */
 export interface BatchRequest {
@@ -21,8 +21,6 @@ export interface BatchRequest {
 
 /** Outcome of parsing: the request, or the SOAP fault WCF would answer with. */
 export type ParseResult = { readonly ok: true; readonly request: BatchRequest } | { readonly ok: false; readonly fault: SoapFault };
-
-const STATE_FILTERS = [...BATCH_TASK_STATES, "All"] as const;
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -125,7 +123,7 @@ function associateIdsOf(operation: Element): number[] | null {
 }
 
 function isStateFilter(value: string): value is BatchTaskStateFilter {
-  return (STATE_FILTERS as readonly string[]).includes(value);
+  return (BATCH_TASK_STATES as readonly string[]).includes(value);
 }
 
 function stateOf(operation: Element): BatchTaskStateFilter {

@@ -1,8 +1,7 @@
-/** States a batch task can be in (NetServer `BatchTaskState`, without the `All` filter value). */
-export const BATCH_TASK_STATES = ["Unknown", "New", "Aquired", "Started", "Succeeded", "Failed"] as const;
+import type { BatchTaskState as BatchTaskStateFilter } from "../src/model/batch-task.js";
 
-/** A concrete batch task state, spelled as on the wire ("Aquired" is NetServer's spelling). */
-export type BatchTaskState = (typeof BATCH_TASK_STATES)[number];
+/** A concrete batch task state, spelled as on the wire ("Aquired" is NetServer's spelling): any but the `All` filter. */
+export type BatchTaskState = Exclude<BatchTaskStateFilter, "All">;
 
 /** One `StringKeyValuePair` of a `StringDictionary`; `null` is written as `i:nil="true"`. */
 export interface SeedStringPair {

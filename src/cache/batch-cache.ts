@@ -9,7 +9,7 @@ import { deleteEntry, readEntry, readGeneration, writeEntry, writeGeneration } f
 import { MemoryTier } from "./memory-tier.js";
 
 /** Identifies this cache in `Cache-Status` (RFC 9211). */
-export const CACHE_NAME = "superoffice-batch-edge";
+const CACHE_NAME = "superoffice-batch-edge";
 
 /** Budget of the in-isolate tier in UTF-16 code units (about 16 MB). */
 const MEMORY_TIER_UNITS = 8 * 1024 * 1024;

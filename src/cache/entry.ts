@@ -1,4 +1,5 @@
 import type { BatchTasksBody } from "../model/batch-task.js";
+import { sha256 } from "./digest.js";
 
 /**
  * A cached answer: the validated JSON body exactly as sent, when its data left SuperOffice (epoch ms), and a weak
@@ -7,8 +8,7 @@ import type { BatchTasksBody } from "../model/batch-task.js";
 export type CachedEntry = { body: string; fetchedAt: number; etag: string };
 
 async function tasksTag(tasksJson: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(tasksJson));
-  const base64 = btoa(String.fromCharCode(...new Uint8Array(digest).subarray(0, 18)));
+  const base64 = btoa(String.fromCharCode(...(await sha256(tasksJson)).subarray(0, 18)));
   return `W/"${base64.replaceAll("+", "-").replaceAll("/", "_")}"`;
 }
 

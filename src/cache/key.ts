@@ -1,11 +1,11 @@
 import type { BatchQuery } from "../model/batch-query.js";
+import { sha256 } from "./digest.js";
 
 /** KV's limit on key length, in bytes. */
 const KV_KEY_MAX_BYTES = 512;
 
 async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return [...(await sha256(text))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /**

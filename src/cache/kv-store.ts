@@ -8,7 +8,7 @@ const MetadataSchema = v.object({
 });
 
 /** KV refuses an `expirationTtl` below 60 seconds. */
-export const KV_MIN_TTL_SECONDS = 60;
+const KV_MIN_TTL_SECONDS = 60;
 
 /**
  * Reads an entry: `null` when KV has none (or one without usable metadata), `undefined` when KV failed to answer,

@@ -4,7 +4,7 @@ import type { AppEnv } from "./app-env.js";
 import type { FieldError } from "./input.js";
 
 /** The problem types this API answers with; each `type` is documented in the README. */
-export const PROBLEMS = {
+const PROBLEMS = {
   "invalid-request": { status: 400, title: "Invalid request" },
   unauthorized: { status: 401, title: "Missing or invalid API key" },
   forbidden: { status: 403, title: "This key may not do that" },
@@ -25,7 +25,7 @@ export const PROBLEMS = {
 
 export type ProblemType = keyof typeof PROBLEMS;
 
-export const PROBLEM_TYPE_BASE = "urn:superoffice-batch-edge:problem:";
+const PROBLEM_TYPE_BASE = "urn:superoffice-batch-edge:problem:";
 
 /**
  * An RFC 9457 problem document, with the request id for support. `detail` must already be safe to show:

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { BATCH_TASK_STATES, BatchTaskStateSchema, type BatchTaskState } from "./batch-task.js";
 
 /** Most distinct associate ids one query may name. */
-export const MAX_ASSOCIATE_IDS = 1000;
+const MAX_ASSOCIATE_IDS = 1000;
 
 const CANONICAL_STATE = new Map<string, BatchTaskState>(BATCH_TASK_STATES.map((state) => [state.toLowerCase(), state]));
 

@@ -25,12 +25,25 @@ const Int16Schema = v.pipe(
 
 /**
  * The lexical form of `xs:dateTime`: optional 7-digit (or any length) fraction, optional `Z` or `±hh:mm` offset.
- * Kept as the server wrote it; only its shape and field ranges are checked.
+ * Kept as the server wrote it; its shape, field ranges and calendar date are checked.
  */
-export const XS_DATE_TIME =
-  /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)?$/;
+const XS_DATE_TIME =
+  /^(-?\d{4,})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)?$/;
 
-const DateTimeSchema = v.nullable(v.pipe(v.string(), v.regex(XS_DATE_TIME, "must be an xs:dateTime")));
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether the date part names a real day (no 31 April, 29 February only in leap years). */
+function isCalendarDate(text: string): boolean {
+  const [, year = "", month = "", day = ""] = XS_DATE_TIME.exec(text) ?? [];
+  const y = Number(year);
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = Number(month) === 2 && leap ? 29 : (DAYS_IN_MONTH[Number(month) - 1] ?? 0);
+  return Number(day) <= days;
+}
+
+const DateTimeSchema = v.nullable(
+  v.pipe(v.string(), v.regex(XS_DATE_TIME, "must be an xs:dateTime"), v.check(isCalendarDate, "must be an xs:dateTime of a real day")),
+);
 
 const NullableStringSchema = v.nullable(v.string("must be a string or null"));
 
@@ -45,7 +58,7 @@ const StringDictionarySchema = v.custom<Record<string, string | null>>(
 );
 
 /** One batch task, camelCase as `@superoffice/webapi` models `BatchTaskInfo`. */
-export const BatchTaskSchema = v.strictObject({
+const BatchTaskSchema = v.strictObject({
   id: Int32Schema,
   name: NullableStringSchema,
   associateId: Int32Schema,
@@ -67,7 +80,6 @@ export const BatchTaskSchema = v.strictObject({
   progressDescription: NullableStringSchema,
   progressPercent: Int16Schema,
 });
-export type BatchTask = v.InferOutput<typeof BatchTaskSchema>;
 
 /** The body of a 200 answer: the tasks and when their data left SuperOffice. */
 export const BatchTasksBodySchema = v.strictObject({

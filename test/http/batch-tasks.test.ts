@@ -172,6 +172,7 @@ describe("upstream failures", () => {
     ["a state outside the contract", () => xmlResponse(wcf.replace("<State>Started</State>", "<State>Paused</State>")), 502, "upstream-invalid-response", "tasks[0].state must be one of"],
     ["an out-of-range short", () => xmlResponse(wcf.replace("<ProgressPercent>42<", "<ProgressPercent>40000<")), 502, "upstream-invalid-response", "tasks[0].progressPercent must fit in xs:short"],
     ["a malformed date", () => xmlResponse(wcf.replace("2026-01-02T03:04:05", "yesterday")), 502, "upstream-invalid-response", "tasks[1].created must be an xs:dateTime"],
+    ["a date that is no day", () => xmlResponse(wcf.replace("2026-01-02T03:04:05", "2026-02-29T03:04:05")), 502, "upstream-invalid-response", "tasks[1].created must be an xs:dateTime of a real day"],
   ])("maps %s to a problem with the message, no stack trace or secret, and caches nothing", async (_name, answer, status, type, detail) => {
     const calls = fakeUpstream(answer);
     const first = await getTasks("associateIds=5&state=Started");

@@ -15,6 +15,7 @@ describe("configuration", () => {
     ["ADMIN_KEYS", { ADMIN_KEYS: "secret admin" }, "ADMIN_KEYS must contain only the characters"],
     ["CACHE_FRESH_SECONDS", { CACHE_FRESH_SECONDS: "thirty-secret" }, "CACHE_FRESH_SECONDS must be a whole number"],
     ["UPSTREAM_TIMEOUT_MS", { UPSTREAM_TIMEOUT_MS: "0" }, "UPSTREAM_TIMEOUT_MS must be at least 1"],
+    ["CACHE_STALE_SECONDS", { CACHE_STALE_SECONDS: "604801" }, "CACHE_STALE_SECONDS must be at most 604800"],
     ["BATCH_CACHE", { BATCH_CACHE: undefined }, "BATCH_CACHE is missing"],
   ])("names a bad %s in a 500 problem without showing its value", async (_name, overrides, expected) => {
     const calls = fakeUpstream(() => xmlResponse(wcf));

@@ -1,0 +1,4 @@
+/** SHA-256 of the UTF-8 text, with Web Crypto (native in workerd). */
+export async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
