@@ -149,16 +149,20 @@ export async function runHttpBench(log: (line: string) => void = () => undefined
   const emulator = await startEmulator();
   try {
     const worker = await startWorker(emulator.url, stateDir);
-    const relay = await startFloorWorker(emulator.url);
     try {
-      log(`wrangler dev on ${worker.url}, relay on ${relay.url}, emulator on ${emulator.url}`);
-      const hit = await hitPath(worker.url, emulator.url, 10, 8, 2);
-      log(`hit ${hit.hit.requestsPerSecond.toFixed(0)} req/s, healthz ${hit.floor.requestsPerSecond.toFixed(0)} req/s`);
-      const miss = await missPath(worker.url, relay.url, emulator.url, 300);
-      log(`miss p50 ${miss.worker.p50.toFixed(2)} ms, relay ${miss.relay.p50.toFixed(2)} ms, emulator ${miss.emulator.p50.toFixed(2)} ms`);
-      return { hit, miss };
+      const relay = await startFloorWorker(emulator.url);
+      try {
+        log(`wrangler dev on ${worker.url}, relay on ${relay.url}, emulator on ${emulator.url}`);
+        const hit = await hitPath(worker.url, emulator.url, 10, 8, 2);
+        log(`hit ${hit.hit.requestsPerSecond.toFixed(0)} req/s, healthz ${hit.floor.requestsPerSecond.toFixed(0)} req/s`);
+        const miss = await missPath(worker.url, relay.url, emulator.url, 300);
+        log(`miss p50 ${miss.worker.p50.toFixed(2)} ms, relay ${miss.relay.p50.toFixed(2)} ms, emulator ${miss.emulator.p50.toFixed(2)} ms`);
+        return { hit, miss };
+      } finally {
+        await relay.stop();
+      }
     } finally {
-      await Promise.all([worker.stop(), relay.stop()]);
+      await worker.stop();
     }
   } finally {
     await emulator.stop();

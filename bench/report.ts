@@ -32,9 +32,12 @@ function cpuModel(): string {
   return line?.split(":")[1]?.trim() ?? cpus()[0]?.model ?? "unknown";
 }
 
+/** The commit measured, and whether the work tree had changes on top of it. */
 function commit(): string {
   try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const git = (...args: string[]): string => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+    const dirty = git("status", "--porcelain", "--untracked-files=no") !== "";
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? " plus uncommitted changes" : ""}`;
   } catch {
     return "unknown";
   }
@@ -73,7 +76,7 @@ function httpSection(http: Results["http"]): { text: string; hitOk: boolean | nu
   const runtime = miss.relay.p50 - miss.emulator.p50;
   const ours = miss.worker.p50 - miss.relay.p50;
   const beyondDecode = added - miss.decodeMs;
-  const text = `### 2. Hit path (\`wrangler dev\`, autocannon, ${hit.connections} connections, ${hit.rounds} alternating rounds of ${hit.seconds} s each)
+  const text = `## 2. Hit path (\`wrangler dev\`, autocannon, ${hit.connections} connections, ${hit.rounds} alternating rounds of ${hit.seconds} s each)
 
 | route | requests/s | p50 ms | p99 ms | non-2xx + errors | upstream calls during the load |
 |---|---:|---:|---:|---:|---:|
@@ -83,7 +86,7 @@ function httpSection(http: Results["http"]): { text: string; hitOk: boolean | nu
 **hit / floor throughput: ${ratio.toFixed(2)}** (target ≥ 0.8: ${met(ratio >= 0.8)}). Zero upstream calls during the hit load shows every
 request was served from the cache; the decoder does not run on a hit (the cache stores the validated JSON body).
 
-### 3. Miss path (${miss.requests} sequential forced misses, interleaved with the same SOAP call through a relay Worker and straight to the emulator)
+## 3. Miss path (${miss.requests} sequential forced misses, interleaved with the same SOAP call through a relay Worker and straight to the emulator)
 
 Misses forced by \`Cache-Control: no-cache\`; query \`associateIds=-1,0&state=All\`: all ${miss.tasks} seed tasks. The relay
 Worker (bench/floor) runs under the same \`wrangler dev\` and only passes the SOAP call through: it is the runtime's own
@@ -115,7 +118,7 @@ ${rows.join("\n")}
 
 Module start-up: **${bundle.startupMs.toFixed(1)} ms**, the median over ${bundle.startupRuns} fresh Node processes of \`await import()\` of the
 bundled \`index.js\` (parse, compile and top-level evaluation of the whole Worker module; excludes process and workerd
-start). Before the parser change (commit 0a7d164, xmldom bundled) the same bundle was 379197 bytes, 85258 gzip.`;
+start). Recorded once by hand before the parser change (commit 0a7d164, xmldom bundled): 379197 bytes, 85258 gzip.`;
 }
 
 /** BENCHMARKS.md from one run's results. */
@@ -138,7 +141,7 @@ noisy; the targets are judged on ratios measured side by side in one run.
 |---|---|
 | date | ${results.date.toISOString()} |
 | command | \`npm run bench\` (${results.seconds.toFixed(0)} s) |
-| commit | ${commit()} (plus the uncommitted work tree at the time) |
+| commit | ${commit()} |
 | machine | ${cpus().length} cores (\`nproc\`), ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} |
 | Node | ${process.version} |
 | wrangler / workerd | ${version("wrangler")} / ${version("workerd")} |
@@ -185,12 +188,12 @@ by one decoder, and test/soap/differential.test.ts checks the two against each o
 fuzzed mutants. xmldom stays in the project for that test, this benchmark and the emulator; the Worker no longer
 imports it.
 
-Before the change (one-off measurement in the same session, the original xmldom decoder of commit 0a7d164, same
-pipeline): 50 tasks 7.7 ms vs node-soap 5.3 ms (ratio 1.45); 1000 tasks 254 ms vs 98 ms (ratio 2.59).
+Not re-measured by this script, recorded once by hand before the change (the original xmldom decoder of commit
+0a7d164, same pipeline): 50 tasks 7.7 ms vs node-soap 5.3 ms (ratio 1.45); 1000 tasks 254 ms vs 98 ms (ratio 2.59).
 
 ${http.text}
 
-### 4. Bundle (\`wrangler deploy --dry-run --outdir bench/.out/bundle\`)
+## 4. Bundle (\`wrangler deploy --dry-run --outdir bench/.out/bundle\`)
 
 ${bundleSection(results.bundle)}
 
