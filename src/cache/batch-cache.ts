@@ -124,7 +124,10 @@ export class BatchCache {
     return (await deleteEntry(config.cache, slot.key)) ? "purged" : "failed";
   }
 
-  /** Invalidates every entry of this upstream URL by moving to a new cache generation; KV is never listed. */
+  /**
+   * Invalidates every entry of this upstream URL by moving to a new cache generation; KV is never listed. Upstream
+   * calls under way will not store their answers.
+   */
   async purgeAll(config: Config): Promise<PurgeResult> {
     const tenant = await this.tenant(config);
     const now = this.now();
@@ -138,6 +141,7 @@ export class BatchCache {
     }
     this.generations.set(tenant.generationKey, { value: next, readAt: now });
     this.memory.deletePrefix(tenant.prefix);
+    for (const key of [...this.inflight.keys()]) if (key.startsWith(tenant.prefix)) this.inflight.delete(key);
     return "purged";
   }
 
