@@ -119,14 +119,17 @@ describe("purge reaching what it cannot see at once", () => {
     expect(calls).toHaveLength(2);
   });
 
-  it("keeps an upstream call that was under way from storing the purged answer", async () => {
+  it.each([
+    ["one entry", "?associateIds=1&state=New"],
+    ["the whole tenant", ""],
+  ])("keeps an upstream call that was under way from storing the answer when %s is purged", async (_what, purgeQuery) => {
     const clock = manualClock();
     const app = createApp(clock);
     const { calls, release } = gatedUpstream(() => xmlResponse(wcf));
     const path = "/v1/batch-tasks?associateIds=1&state=New";
     const pending = dispatch(path, { headers: authorized(), app, env });
     await vi.waitFor(() => expect(calls).toHaveLength(1));
-    const purged = await send(`/v1/cache?associateIds=1&state=New`, { method: "DELETE", headers: { Authorization: `Bearer ${ADMIN}` }, app, env });
+    const purged = await send(`/v1/cache${purgeQuery}`, { method: "DELETE", headers: { Authorization: `Bearer ${ADMIN}` }, app, env });
     expect(purged.status).toBe(204);
     release();
     const { response, ctx } = await pending;
