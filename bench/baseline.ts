@@ -28,7 +28,8 @@ export function readBaseline(file = BENCHMARKS_MD): Record<string, number> {
   if (typeof parsed !== "object" || parsed === null) throw new Error(`the baseline line in ${file} is not a JSON object`);
   const ratios: Record<string, number> = {};
   for (const [size, ratio] of Object.entries(parsed)) {
-    if (typeof ratio !== "number" || !(ratio > 0)) throw new Error(`the baseline ratio for ${size} tasks is not a positive number`);
+    if (typeof ratio !== "number" || !(ratio > 0))
+      throw new Error(`the baseline ratio for ${size} tasks is not a positive number`);
     ratios[size] = ratio;
   }
   return ratios;

@@ -27,9 +27,13 @@ async function main(): Promise<void> {
   const now = geometricMean(current);
   const limit = geometricMean(recorded) * CHECK_TOLERANCE;
   const ok = now <= limit;
-  console.log(`bench:check ours / node-soap (geometric mean): ${now.toFixed(3)}, limit ${limit.toFixed(3)}: ${ok ? "ok" : "REGRESSED"}`);
+  console.log(
+    `bench:check ours / node-soap (geometric mean): ${now.toFixed(3)}, limit ${limit.toFixed(3)}: ${ok ? "ok" : "REGRESSED"}`,
+  );
   if (!ok) {
-    console.error("bench:check failed: the decoder got more than 25% slower relative to node-soap than recorded in BENCHMARKS.md");
+    console.error(
+      "bench:check failed: the decoder got more than 25% slower relative to node-soap than recorded in BENCHMARKS.md",
+    );
     process.exitCode = 1;
   }
 }

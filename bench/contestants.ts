@@ -3,10 +3,10 @@ import { DOMParser } from "@xmldom/xmldom";
 import soap from "soap";
 import * as v from "valibot";
 import { BatchTasksBodySchema } from "../src/model/batch-task.js";
-import { decodeBatchResponse, decodeBatchResponseWith, type DecodeResult } from "../src/soap/decode.js";
+import { type DecodeResult, decodeBatchResponse, decodeBatchResponseWith } from "../src/soap/decode.js";
 import { parseWithXmldom } from "../src/soap/xml-xmldom.js";
-import { FETCHED_AT } from "./workload.js";
 import type { Workload } from "./measure.js";
+import { FETCHED_AT } from "./workload.js";
 
 /** The upstream WSDL node-soap builds its client from. */
 export const WSDL_PATH = fileURLToPath(new URL("../../shared/reference/Services85-Batch.wsdl", import.meta.url));
@@ -16,7 +16,8 @@ export const CONTESTANT_WORK: Record<ContestantName, string> = {
   ours: "the Worker's miss path: `decodeBatchResponse` (saxes) → valibot `BatchTasksBodySchema` → `JSON.stringify`",
   xmldom: "the same pipeline with the xmldom parser (`parseWithXmldom`: DOMParser, `locator: false`, one DOM walk)",
   "xmldom parse only": "`new DOMParser({ locator: false }).parseFromString(xml)` alone: the floor of any xmldom decoder",
-  "node-soap": "`client.wsdl.xmlToObject(xml)` on a client made from Services85-Batch.wsdl (parse + WSDL-typed objects; no validation, no JSON)",
+  "node-soap":
+    "`client.wsdl.xmlToObject(xml)` on a client made from Services85-Batch.wsdl (parse + WSDL-typed objects; no validation, no JSON)",
   "JSON.parse floor": "`JSON.parse` of our own output (the JSON body), the runtime's floor for turning bytes into objects",
 };
 

@@ -1,5 +1,5 @@
-import { contestants, soapDecoder, ourBody, xmldomBody, type ContestantName } from "./contestants.js";
-import { median, race, type RaceOptions } from "./measure.js";
+import { type ContestantName, contestants, ourBody, soapDecoder, xmldomBody } from "./contestants.js";
+import { median, type RaceOptions, race } from "./measure.js";
 import { responseXml } from "./workload.js";
 
 export type DecodeRow = {
@@ -35,7 +35,11 @@ export async function runDecodeBench(
     const ms = Object.fromEntries(Object.entries(samples).map(([name, sample]) => [name, sample.msPerOp]));
     const rounds = Object.fromEntries(Object.entries(samples).map(([name, sample]) => [name, sample.rounds]));
     rows.push({ tasks, xmlBytes: Buffer.byteLength(xml), jsonBytes: Buffer.byteLength(json), ms, rounds });
-    log(`decode ${tasks} tasks: ${Object.entries(ms).map(([name, value]) => `${name} ${value.toFixed(3)} ms`).join(", ")}`);
+    log(
+      `decode ${tasks} tasks: ${Object.entries(ms)
+        .map(([name, value]) => `${name} ${value.toFixed(3)} ms`)
+        .join(", ")}`,
+    );
   }
   return rows;
 }

@@ -15,7 +15,9 @@ export function runHeapBench(tasks: number, contestants: readonly string[], runs
   writeFileSync(file, responseXml(tasks));
   return contestants.map((contestant) => {
     const samples = Array.from({ length: runs }, () => {
-      const output = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", CHILD, contestant, file], { encoding: "utf8" });
+      const output = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", CHILD, contestant, file], {
+        encoding: "utf8",
+      });
       return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as Omit<HeapRow, "contestant">;
     });
     const middle = (pick: (row: Omit<HeapRow, "contestant">) => number): number =>

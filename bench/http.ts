@@ -8,7 +8,14 @@ import { ourBody } from "./contestants.js";
 import { race } from "./measure.js";
 import { API_KEY, startEmulator, startFloorWorker, startWorker } from "./services.js";
 
-export type LoadResult = { path: string; requestsPerSecond: number; p50: number; p99: number; non2xx: number; upstreamCalls: number };
+export type LoadResult = {
+  path: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  upstreamCalls: number;
+};
 
 export type HitResult = { hit: LoadResult; floor: LoadResult; connections: number; seconds: number; rounds: number };
 
@@ -38,7 +45,12 @@ async function upstreamCalls(emulatorUrl: string): Promise<number> {
   return ((await response.json()) as { count: number }).count;
 }
 
-async function load(origin: string, path: string, connections: number, seconds: number): Promise<Omit<LoadResult, "upstreamCalls">> {
+async function load(
+  origin: string,
+  path: string,
+  connections: number,
+  seconds: number,
+): Promise<Omit<LoadResult, "upstreamCalls">> {
   const result = await autocannon({ url: `${origin}${path}`, connections, duration: seconds, headers: AUTH });
   return {
     path,
@@ -63,12 +75,19 @@ function mean(results: readonly Omit<LoadResult, "upstreamCalls">[], upstream: n
 }
 
 /** Cached GETs against `/healthz` of the same Worker, alternating, so both see the same machine state. */
-async function hitPath(origin: string, emulatorUrl: string, connections: number, seconds: number, rounds: number): Promise<HitResult> {
+async function hitPath(
+  origin: string,
+  emulatorUrl: string,
+  connections: number,
+  seconds: number,
+  rounds: number,
+): Promise<HitResult> {
   const prime = await fetch(`${origin}${HIT_PATH}`, { headers: AUTH });
   await prime.arrayBuffer();
   const check = await fetch(`${origin}${HIT_PATH}`, { headers: AUTH });
   await check.arrayBuffer();
-  if (!/; hit/.test(check.headers.get("Cache-Status") ?? "")) throw new Error(`the second GET was not a hit: ${check.headers.get("Cache-Status")}`);
+  if (!/; hit/.test(check.headers.get("Cache-Status") ?? ""))
+    throw new Error(`the second GET was not a hit: ${check.headers.get("Cache-Status")}`);
   const hits: Omit<LoadResult, "upstreamCalls">[] = [];
   const floors: Omit<LoadResult, "upstreamCalls">[] = [];
   const before = await upstreamCalls(emulatorUrl);
@@ -114,7 +133,10 @@ function latency(samples: readonly number[]): Latency {
 async function missPath(origin: string, relayOrigin: string, emulatorUrl: string, requests: number): Promise<MissResult> {
   const base = `/v1/batch-tasks?associateIds=${MISS_QUERY.associateIds.join(",")}&state=${MISS_QUERY.state}`;
   if (!(await honoursNoCache(origin, emulatorUrl, base))) throw new Error("Cache-Control: no-cache did not force a miss");
-  const soap = buildEnvelope({ associateIds: [...MISS_QUERY.associateIds], state: MISS_QUERY.state }, { ticket: "7T:dev-ticket", applicationToken: "dev-app-token" });
+  const soap = buildEnvelope(
+    { associateIds: [...MISS_QUERY.associateIds], state: MISS_QUERY.state },
+    { ticket: "7T:dev-ticket", applicationToken: "dev-app-token" },
+  );
   const contestants = {
     worker: (): Promise<Response> => fetch(`${origin}${base}`, { headers: { ...AUTH, "Cache-Control": "no-cache" } }),
     relay: (): Promise<Response> => fetch(relayOrigin, { method: "POST", headers: soap.headers, body: soap.body }),
@@ -156,7 +178,9 @@ export async function runHttpBench(log: (line: string) => void = () => undefined
         const hit = await hitPath(worker.url, emulator.url, 10, 8, 2);
         log(`hit ${hit.hit.requestsPerSecond.toFixed(0)} req/s, healthz ${hit.floor.requestsPerSecond.toFixed(0)} req/s`);
         const miss = await missPath(worker.url, relay.url, emulator.url, 300);
-        log(`miss p50 ${miss.worker.p50.toFixed(2)} ms, relay ${miss.relay.p50.toFixed(2)} ms, emulator ${miss.emulator.p50.toFixed(2)} ms`);
+        log(
+          `miss p50 ${miss.worker.p50.toFixed(2)} ms, relay ${miss.relay.p50.toFixed(2)} ms, emulator ${miss.emulator.p50.toFixed(2)} ms`,
+        );
         return { hit, miss };
       } finally {
         await relay.stop();

@@ -55,5 +55,10 @@ export function race(contestants: Readonly<Record<string, Workload>>, options: R
       calls.set(name, (calls.get(name) ?? 0) + slice.calls);
     }
   }
-  return Object.fromEntries(names.map((name) => [name, { msPerOp: median(perRound.get(name) ?? []), calls: calls.get(name) ?? 0, rounds: perRound.get(name) ?? [] }]));
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      { msPerOp: median(perRound.get(name) ?? []), calls: calls.get(name) ?? 0, rounds: perRound.get(name) ?? [] },
+    ]),
+  );
 }

@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { formatBaseline } from "./baseline.js";
 import type { BundleResult } from "./bundle.js";
 import { CONTESTANT_WORK, type ContestantName } from "./contestants.js";
-import { ratioToSoap, type DecodeRow } from "./decode.js";
+import { type DecodeRow, ratioToSoap } from "./decode.js";
 import type { HeapRow } from "./heap.js";
 import type { HttpResult } from "./http.js";
-import { formatBaseline } from "./baseline.js";
 import { ROOT } from "./services.js";
 
 export type Results = {
@@ -28,7 +28,9 @@ function version(pkg: string): string {
 }
 
 function cpuModel(): string {
-  const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((text) => text.startsWith("model name"));
+  const line = readFileSync("/proc/cpuinfo", "utf8")
+    .split("\n")
+    .find((text) => text.startsWith("model name"));
   return line?.split(":")[1]?.trim() ?? cpus()[0]?.model ?? "unknown";
 }
 
@@ -44,7 +46,8 @@ function commit(): string {
 }
 
 const ms = (value: number | undefined): string => (value === undefined ? "–" : value < 10 ? value.toFixed(3) : value.toFixed(1));
-const mbps = (bytes: number, value: number | undefined): string => (value === undefined ? "–" : (bytes / MB / (value / 1000)).toFixed(1));
+const mbps = (bytes: number, value: number | undefined): string =>
+  value === undefined ? "–" : (bytes / MB / (value / 1000)).toFixed(1);
 const met = (ok: boolean): string => (ok ? "**met**" : "**not met**");
 
 function decodeTable(rows: readonly DecodeRow[]): string {
@@ -129,7 +132,9 @@ export function renderReport(results: Results): string {
   const fifty = decode.find((row) => row.tasks === 50)?.ms.ours;
   const http = httpSection(results.http);
   const parseOnlyRatios = decode
-    .map((row) => `${row.tasks}: ${((row.ms["xmldom parse only"] ?? Number.NaN) / (row.ms["node-soap"] ?? Number.NaN)).toFixed(2)}`)
+    .map(
+      (row) => `${row.tasks}: ${((row.ms["xmldom parse only"] ?? Number.NaN) / (row.ms["node-soap"] ?? Number.NaN)).toFixed(2)}`,
+    )
     .join(", ");
   const work = (Object.entries(CONTESTANT_WORK) as [ContestantName, string][]).map(([name, text]) => `- **${name}**: ${text}`);
   return `# Benchmarks

@@ -33,10 +33,14 @@ export type Behaviour = v.InferOutput<typeof BehaviourSchema>;
 export const DEFAULT_BEHAVIOUR: Behaviour = { fail: "none", delayMs: 0 };
 
 /** A parsed behaviour, or why the input was rejected. */
-export type BehaviourResult = { readonly ok: true; readonly behaviour: Behaviour } | { readonly ok: false; readonly error: string };
+export type BehaviourResult =
+  | { readonly ok: true; readonly behaviour: Behaviour }
+  | { readonly ok: false; readonly error: string };
 
 function toResult(result: v.SafeParseResult<typeof BehaviourSchema>): BehaviourResult {
-  return result.success ? { ok: true, behaviour: result.output } : { ok: false, error: result.issues.map((issue) => issue.message).join("; ") };
+  return result.success
+    ? { ok: true, behaviour: result.output }
+    : { ok: false, error: result.issues.map((issue) => issue.message).join("; ") };
 }
 
 /** Reads the JSON body of `PUT /__emulator/behaviour`. */
@@ -45,7 +49,11 @@ export function parseBehaviourJson(value: unknown): BehaviourResult {
 }
 
 /** Applies the endpoint's query-string overrides (`?fail=...&delayMs=...`) to the persistent behaviour. */
-export function behaviourForRequest(persistent: Behaviour, query: { fail: string | undefined; delayMs: string | undefined }): BehaviourResult {
-  const delayMs = query.delayMs === undefined ? persistent.delayMs : query.delayMs.trim() === "" ? Number.NaN : Number(query.delayMs);
+export function behaviourForRequest(
+  persistent: Behaviour,
+  query: { fail: string | undefined; delayMs: string | undefined },
+): BehaviourResult {
+  const delayMs =
+    query.delayMs === undefined ? persistent.delayMs : query.delayMs.trim() === "" ? Number.NaN : Number(query.delayMs);
   return toResult(v.safeParse(BehaviourSchema, { fail: query.fail ?? persistent.fail, delayMs }));
 }

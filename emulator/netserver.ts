@@ -1,18 +1,18 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { SOAP_ACTION } from "../src/soap/namespaces.js";
-import { behaviourForRequest, DEFAULT_BEHAVIOUR, parseBehaviourJson, type Behaviour } from "./behaviour.js";
+import { type Behaviour, behaviourForRequest, DEFAULT_BEHAVIOUR, parseBehaviourJson } from "./behaviour.js";
 import { actionNotSupported, INVALID_APPLICATION_TOKEN, INVALID_TICKET } from "./errors.js";
 import { filterTasks } from "./filter.js";
-import { parseBatchRequest, type BatchRequest } from "./request-parser.js";
 import {
   badRequest,
+  type EmulatorReply,
   failureReply,
   faultReply,
   toResponse,
   UNSUPPORTED_MEDIA_TYPE,
   xmlReply,
-  type EmulatorReply,
 } from "./replies.js";
+import { type BatchRequest, parseBatchRequest } from "./request-parser.js";
 import { SEED_TASKS, type SeedTask } from "./seed.js";
 import { exceptionEnvelope, successEnvelope } from "./xml-writer.js";
 

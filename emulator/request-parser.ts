@@ -1,6 +1,6 @@
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
-import { NS, OPERATION } from "../src/soap/namespaces.js";
 import { BATCH_TASK_STATES, type BatchTaskState } from "../src/model/batch-task.js";
+import { NS, OPERATION } from "../src/soap/namespaces.js";
 import { deserializationFailed, notWellFormed, soapClientFault, versionMismatch } from "./errors.js";
 import type { SoapFault } from "./xml-writer.js";
 
@@ -20,7 +20,9 @@ export interface BatchRequest {
 }
 
 /** Outcome of parsing: the request, or the SOAP fault WCF would answer with. */
-export type ParseResult = { readonly ok: true; readonly request: BatchRequest } | { readonly ok: false; readonly fault: SoapFault };
+export type ParseResult =
+  | { readonly ok: true; readonly request: BatchRequest }
+  | { readonly ok: false; readonly fault: SoapFault };
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -75,7 +77,9 @@ function envelopeOf(doc: Document): Element {
   if (root === null) throw new RequestFault(notWellFormed("missing root element"));
   if (root.localName === "Envelope" && root.namespaceURI === NS.soap12) throw new RequestFault(versionMismatch());
   if (root.localName !== "Envelope" || root.namespaceURI !== NS.soap11) {
-    throw new RequestFault(soapClientFault(`The root element {${root.namespaceURI ?? ""}}${root.localName ?? ""} is not a SOAP 1.1 Envelope.`));
+    throw new RequestFault(
+      soapClientFault(`The root element {${root.namespaceURI ?? ""}}${root.localName ?? ""} is not a SOAP 1.1 Envelope.`),
+    );
   }
   return root;
 }
@@ -86,7 +90,10 @@ function operationOf(envelope: Element): Element {
   const operation = child(body, NS.netserver, OPERATION);
   if (operation !== null) return operation;
   const found = childElements(body)[0];
-  const foundText = found === undefined ? "node type 'EndElement'" : `node type 'Element' with name '${found.localName ?? ""}' and namespace '${found.namespaceURI ?? ""}'`;
+  const foundText =
+    found === undefined
+      ? "node type 'EndElement'"
+      : `node type 'Element' with name '${found.localName ?? ""}' and namespace '${found.namespaceURI ?? ""}'`;
   throw new RequestFault(
     deserializationFailed(
       `OperationFormatter encountered an invalid Message body. Expected to find node type 'Element' with name '${OPERATION}' and namespace '${NS.netserver}'. Found ${foundText}`,

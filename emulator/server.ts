@@ -1,5 +1,5 @@
-import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
 import { createNetServerEmulator, DEFAULT_ENDPOINT_PATH } from "./netserver.js";
 import type { SeedTask } from "./seed.js";
 

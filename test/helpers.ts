@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import type { Env } from "../src/config/config.js";
-import { createApp, type AppOptions } from "../src/http/app.js";
+import { type AppOptions, createApp } from "../src/http/app.js";
 
 export const API_KEY = "test-key";
 export const TICKET = env.SUPEROFFICE_TICKET;

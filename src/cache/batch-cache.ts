@@ -3,8 +3,8 @@ import { log } from "../log.js";
 import type { BatchQuery } from "../model/batch-query.js";
 import { fetchBatchTasks, type UpstreamFailure } from "../upstream/client.js";
 import { NO_DIRECTIVES, type RequestDirectives } from "./directives.js";
-import { toEntry, type CachedEntry } from "./entry.js";
-import { entryKey, tenantOf, type Tenant } from "./key.js";
+import { type CachedEntry, toEntry } from "./entry.js";
+import { entryKey, type Tenant, tenantOf } from "./key.js";
 import { deleteEntry, readEntry, readGeneration, writeEntry, writeGeneration } from "./kv-store.js";
 import { MemoryTier } from "./memory-tier.js";
 
@@ -52,9 +52,7 @@ export type ServeContext = {
 type Slot = { key: string; persist: boolean };
 
 /** The outcome of one upstream call. `stored`: the leader stored it; `superseded`: a purge overtook the call. */
-type Forwarded =
-  | { ok: true; entry: CachedEntry; stored: boolean; superseded: boolean }
-  | { ok: false; failure: UpstreamFailure };
+type Forwarded = { ok: true; entry: CachedEntry; stored: boolean; superseded: boolean } | { ok: false; failure: UpstreamFailure };
 
 type Flight = { slot: Slot; token: object };
 
@@ -216,7 +214,13 @@ export class BatchCache {
   }
 
   /** Builds `Cache-Status` as `<name>; <hit|fwd=…>[; ttl=N][; flags…]`, with `Age` and `ttl` from one instant. */
-  private served(entry: CachedEntry, context: ServeContext, outcome: string, withTtl: boolean, flags: string[] = []): ServeResult {
+  private served(
+    entry: CachedEntry,
+    context: ServeContext,
+    outcome: string,
+    withTtl: boolean,
+    flags: string[] = [],
+  ): ServeResult {
     const age = Math.floor(Math.max(0, this.now() - entry.fetchedAt) / 1000);
     const ttl = context.config.freshSeconds - age;
     const members = [CACHE_NAME, outcome, ...(withTtl ? [`ttl=${ttl}`] : []), ...flags];

@@ -78,31 +78,42 @@ function integerSetting(fallback: number, min: number, max: number) {
 }
 
 const ConfigSchema = v.pipe(
-  v.object({
-    BATCH_CACHE: v.custom<KVNamespace>(isKvNamespace, (issue) =>
-      issue.input === undefined ? "is missing" : "must be a KV namespace binding",
-    ),
-    SUPEROFFICE_BATCH_URL: v.pipe(
-      v.string("is missing"),
-      v.trim(),
-      v.check(isUpstreamUrl, "must be an https URL of .../Remote/Services85/Batch.svc (http only on localhost), without credentials"),
-      v.transform((url) => new URL(url).href),
-    ),
-    SUPEROFFICE_TICKET: SecretTextSchema,
-    SUPEROFFICE_APP_TOKEN: v.optional(
-      v.pipe(
-        v.string("must be text"),
-        v.trim(),
-        v.check(isXmlText, "contains characters that cannot be sent in XML"),
-        v.transform((token) => (token === "" ? undefined : token)),
+  v.object(
+    {
+      BATCH_CACHE: v.custom<KVNamespace>(isKvNamespace, (issue) =>
+        issue.input === undefined ? "is missing" : "must be a KV namespace binding",
       ),
-    ),
-    API_KEYS: v.pipe(v.string("is missing"), v.transform(splitKeys), v.minLength(1, "must list at least one key"), BearerKeysSchema),
-    ADMIN_KEYS: v.optional(v.pipe(v.string("must be text"), v.transform(splitKeys), BearerKeysSchema), ""),
-    CACHE_FRESH_SECONDS: integerSetting(30, 0, 86_400),
-    CACHE_STALE_SECONDS: integerSetting(300, 0, 604_800),
-    UPSTREAM_TIMEOUT_MS: integerSetting(10_000, 1, 300_000),
-  }, "is missing"),
+      SUPEROFFICE_BATCH_URL: v.pipe(
+        v.string("is missing"),
+        v.trim(),
+        v.check(
+          isUpstreamUrl,
+          "must be an https URL of .../Remote/Services85/Batch.svc (http only on localhost), without credentials",
+        ),
+        v.transform((url) => new URL(url).href),
+      ),
+      SUPEROFFICE_TICKET: SecretTextSchema,
+      SUPEROFFICE_APP_TOKEN: v.optional(
+        v.pipe(
+          v.string("must be text"),
+          v.trim(),
+          v.check(isXmlText, "contains characters that cannot be sent in XML"),
+          v.transform((token) => (token === "" ? undefined : token)),
+        ),
+      ),
+      API_KEYS: v.pipe(
+        v.string("is missing"),
+        v.transform(splitKeys),
+        v.minLength(1, "must list at least one key"),
+        BearerKeysSchema,
+      ),
+      ADMIN_KEYS: v.optional(v.pipe(v.string("must be text"), v.transform(splitKeys), BearerKeysSchema), ""),
+      CACHE_FRESH_SECONDS: integerSetting(30, 0, 86_400),
+      CACHE_STALE_SECONDS: integerSetting(300, 0, 604_800),
+      UPSTREAM_TIMEOUT_MS: integerSetting(10_000, 1, 300_000),
+    },
+    "is missing",
+  ),
   v.transform((env) => ({
     cache: env.BATCH_CACHE,
     upstreamUrl: env.SUPEROFFICE_BATCH_URL,

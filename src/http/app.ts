@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { except } from "hono/combine";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { except } from "hono/combine";
 import { BatchCache } from "../cache/batch-cache.js";
 import { loadConfig } from "../config/config.js";
 import { log } from "../log.js";

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { AssociateIdSchema, BatchQuerySchema, StateSchema, type BatchQuery } from "../model/batch-query.js";
+import { AssociateIdSchema, type BatchQuery, BatchQuerySchema, StateSchema } from "../model/batch-query.js";
 
 /** One invalid input field, as listed in a 400 problem: `parameter` for query strings, `pointer` (RFC 6901) for JSON bodies. */
 export type FieldError = { detail: string } & ({ parameter: string } | { pointer: string });
@@ -49,7 +49,7 @@ function parameterName(path: Path): string {
 }
 
 function jsonPointer(path: Path): string {
-  return "#" + path.map((key) => "/" + String(key).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
+  return `#${path.map((key) => `/${String(key).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("")}`;
 }
 
 type FieldNamer = (path: Path, detail: string) => FieldError;

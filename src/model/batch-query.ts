@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { BATCH_TASK_STATES, BatchTaskStateSchema, type BatchTaskState } from "./batch-task.js";
+import { BATCH_TASK_STATES, type BatchTaskState, BatchTaskStateSchema } from "./batch-task.js";
 
 /** Most distinct associate ids one query may name. */
 const MAX_ASSOCIATE_IDS = 1000;

@@ -3,7 +3,7 @@ import * as v from "valibot";
 /** The values of NetServer's `BatchTaskState` enum, spelled as the WSDL spells them (`Aquired` sic). `All` is a filter. */
 export const BATCH_TASK_STATES = ["Unknown", "New", "Aquired", "Started", "Succeeded", "Failed", "All"] as const;
 
-export const BatchTaskStateSchema = v.picklist(BATCH_TASK_STATES, "must be one of " + BATCH_TASK_STATES.join(", "));
+export const BatchTaskStateSchema = v.picklist(BATCH_TASK_STATES, `must be one of ${BATCH_TASK_STATES.join(", ")}`);
 export type BatchTaskState = v.InferOutput<typeof BatchTaskStateSchema>;
 
 const INT32_MIN = -2147483648;
@@ -42,7 +42,11 @@ function isCalendarDate(text: string): boolean {
 }
 
 const DateTimeSchema = v.nullable(
-  v.pipe(v.string(), v.regex(XS_DATE_TIME, "must be an xs:dateTime"), v.check(isCalendarDate, "must be an xs:dateTime of a real day")),
+  v.pipe(
+    v.string(),
+    v.regex(XS_DATE_TIME, "must be an xs:dateTime"),
+    v.check(isCalendarDate, "must be an xs:dateTime of a real day"),
+  ),
 );
 
 const NullableStringSchema = v.nullable(v.string("must be a string or null"));

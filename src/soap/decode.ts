@@ -51,7 +51,9 @@ const TASK_ELEMENTS: readonly (readonly [element: string, name: string, kind: Fi
   ["ProgressPercent", "progressPercent", "int"],
 ];
 
-const TASK_FIELDS = new Map<string, Field>(TASK_ELEMENTS.map(([element, name, kind], index) => [element, { name, kind, bit: 1 << index }]));
+const TASK_FIELDS = new Map<string, Field>(
+  TASK_ELEMENTS.map(([element, name, kind], index) => [element, { name, kind, bit: 1 << index }]),
+);
 
 /** The .NET default of each kind, used when the element is absent. */
 const ABSENT: Record<FieldKind, unknown> = {
@@ -64,7 +66,9 @@ const ABSENT: Record<FieldKind, unknown> = {
 };
 
 /** A task with every field absent; each decoded task starts as a copy of it. */
-const ABSENT_TASK: Readonly<Record<string, unknown>> = Object.fromEntries(TASK_ELEMENTS.map(([, name, kind]) => [name, ABSENT[kind]]));
+const ABSENT_TASK: Readonly<Record<string, unknown>> = Object.fromEntries(
+  TASK_ELEMENTS.map(([, name, kind]) => [name, ABSENT[kind]]),
+);
 
 /** `0001-01-01T00:00:00` is .NET's `DateTime.MinValue`, NetServer's way of saying "never". */
 const NEVER = /^0001-01-01T00:00:00(\.0+)?(Z|[+-]\d\d:\d\d)?$/;
@@ -157,10 +161,7 @@ function faultMessage(fault: XmlElement, envelopeNs: string): string {
   const text =
     envelopeNs === NS.soap11
       ? optionalText(childElement(fault, null, "faultstring"), "Fault.faultstring")
-      : optionalText(
-          childElement(childElement(fault, NS.soap12, "Reason") ?? fault, NS.soap12, "Text"),
-          "Fault.Reason.Text",
-        );
+      : optionalText(childElement(childElement(fault, NS.soap12, "Reason") ?? fault, NS.soap12, "Text"), "Fault.Reason.Text");
   return text?.trim() || "SuperOffice answered with a SOAP fault without a message";
 }
 

@@ -6,6 +6,7 @@ const XML_ESCAPES: Record<string, string> = {
   "'": "&apos;",
 };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters XML 1.0 cannot carry.
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /** Whether XML 1.0 can carry this text at all (no C0 controls but tab/CR/LF, no lone surrogates, no U+FFFE/U+FFFF). */

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import type { BatchQuery } from "../model/batch-query.js";
-import { BatchTasksBodySchema, type BatchTasksBody } from "../model/batch-task.js";
+import { type BatchTasksBody, BatchTasksBodySchema } from "../model/batch-task.js";
 import { decodeBatchResponse } from "../soap/decode.js";
 import { buildEnvelope, type Credentials } from "../soap/envelope.js";
 
@@ -72,12 +72,18 @@ export async function fetchBatchTasks(query: BatchQuery, options: UpstreamOption
     return transportFailure(signal, options.timeoutMs, "reading the response");
   }
   if (response.status >= 300 && response.status < 400) {
-    return { ok: false, failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status} (a redirect, not followed)` } };
+    return {
+      ok: false,
+      failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status} (a redirect, not followed)` },
+    };
   }
   const contentType = response.headers.get("Content-Type") ?? "";
   if (!XML_MEDIA_TYPE.test(contentType)) {
     const what = contentType === "" ? "no content type" : contentType.split(";")[0];
-    return { ok: false, failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status} with ${what}, not XML` } };
+    return {
+      ok: false,
+      failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status} with ${what}, not XML` },
+    };
   }
   const decoded = decodeBatchResponse(text);
   if (!decoded.ok) {

@@ -1,10 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.js";
-import { API_KEY, APP_TOKEN, TICKET, authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { API_KEY, APP_TOKEN, authorized, fakeUpstream, send, TICKET, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
-
 
 describe("KV cache", () => {
   it("serves a repeat, a permutation and a duplicated set of the same question from one upstream call", async () => {
@@ -15,7 +14,11 @@ describe("KV cache", () => {
     const first = await get("associateIds=1,2,3&state=Started");
     expect(first.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
     clock.advance(12);
-    for (const query of ["associateIds=1,2,3&state=Started", "associateIds=3,1,2&state=started", "associateIds=2,2&associateIds=3,1,1&state=STARTED"]) {
+    for (const query of [
+      "associateIds=1,2,3&state=Started",
+      "associateIds=3,1,2&state=started",
+      "associateIds=2,2&associateIds=3,1,1&state=STARTED",
+    ]) {
       const response = await get(query);
       expect(response.status).toBe(200);
       expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=18");
@@ -27,7 +30,8 @@ describe("KV cache", () => {
 
   it("keeps different states, associate sets and tenants apart", async () => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
-    const get = (query: string, requestEnv = testEnv()) => send(`/v1/batch-tasks?${query}`, { headers: authorized(), env: requestEnv });
+    const get = (query: string, requestEnv = testEnv()) =>
+      send(`/v1/batch-tasks?${query}`, { headers: authorized(), env: requestEnv });
     await get("associateIds=1,2&state=Started");
     expect((await get("associateIds=1,2&state=Failed")).headers.get("Cache-Status")).toContain("fwd=miss");
     expect((await get("associateIds=1,2,3&state=Started")).headers.get("Cache-Status")).toContain("fwd=miss");
@@ -97,7 +101,8 @@ describe("KV cache", () => {
       },
     };
     const requestEnv = testEnv({ BATCH_CACHE: broken });
-    const get = (app = createApp()) => send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), app, env: requestEnv });
+    const get = (app = createApp()) =>
+      send("/v1/batch-tasks?associateIds=5&state=New", { headers: authorized(), app, env: requestEnv });
     expect((await get()).status).toBe(200);
     expect((await get()).status).toBe(200);
     expect(calls).toHaveLength(2);

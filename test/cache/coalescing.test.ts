@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/http/app.js";
-import { authorized, countingKv, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { authorized, countingKv, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
 const PATH = "/v1/batch-tasks?associateIds=5&state=New";
@@ -95,7 +95,12 @@ describe("request coalescing and the memory tier", () => {
       put: async () => Promise.reject(new Error("KV PUT failed: 429 Too Many Requests")),
     });
     const elsewhere = createApp(clock);
-    const other = () => send("/v1/batch-tasks?associateIds=6&state=New", { headers: authorized(), app: elsewhere, env: testEnv({ BATCH_CACHE: refusing.kv }) });
+    const other = () =>
+      send("/v1/batch-tasks?associateIds=6&state=New", {
+        headers: authorized(),
+        app: elsewhere,
+        env: testEnv({ BATCH_CACHE: refusing.kv }),
+      });
     const response = await other();
     expect(response.status).toBe(200);
     expect(refusing.counts.put).toBe(1);

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { parseRequestDirectives } from "../../src/cache/directives.js";
 import { createApp } from "../../src/http/app.js";
-import { authorized, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { authorized, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
 const PATH = "/v1/batch-tasks?associateIds=5&state=New";
@@ -24,7 +24,12 @@ describe("parseRequestDirectives", () => {
       maxAge: 12,
       onlyIfCached: true,
     });
-    expect(parseRequestDirectives("max-age=-1, max-age=soon")).toEqual({ noCache: false, noStore: false, maxAge: undefined, onlyIfCached: false });
+    expect(parseRequestDirectives("max-age=-1, max-age=soon")).toEqual({
+      noCache: false,
+      noStore: false,
+      maxAge: undefined,
+      onlyIfCached: false,
+    });
     expect(parseRequestDirectives(undefined).maxAge).toBeUndefined();
   });
 });
@@ -59,7 +64,9 @@ describe("request directives", () => {
     const get = (headers: Record<string, string> = {}) => send(PATH, { headers: authorized(headers), app, env });
     await get();
     clock.advance(15);
-    expect((await get({ "Cache-Control": "max-age=20" })).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=stale; stored");
+    expect((await get({ "Cache-Control": "max-age=20" })).headers.get("Cache-Status")).toBe(
+      "superoffice-batch-edge; fwd=stale; stored",
+    );
     expect(calls).toHaveLength(2);
   });
 
@@ -73,8 +80,12 @@ describe("request directives", () => {
     release();
     expect((await leader).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss");
     const followed = (await follower).headers.get("Cache-Status");
-    expect(["superoffice-batch-edge; fwd=miss; stored; collapsed", "superoffice-batch-edge; fwd=miss; stored"]).toContain(followed);
-    expect((await send(PATH, { headers: authorized(), app })).headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=30");
+    expect(["superoffice-batch-edge; fwd=miss; stored; collapsed", "superoffice-batch-edge; fwd=miss; stored"]).toContain(
+      followed,
+    );
+    expect((await send(PATH, { headers: authorized(), app })).headers.get("Cache-Status")).toBe(
+      "superoffice-batch-edge; hit; ttl=30",
+    );
     expect(calls).toHaveLength(followed?.endsWith("collapsed") === true ? 1 : 2);
   });
 
@@ -85,10 +96,12 @@ describe("request directives", () => {
     const env = testEnv({ CACHE_FRESH_SECONDS: "10", CACHE_STALE_SECONDS: "60" });
     await send(PATH, { headers: authorized(), app, env });
     clock.advance(15);
-    expect((await send(PATH, { headers: authorized({ "Cache-Control": "no-store" }), app, env })).headers.get("Cache-Status")).toBe(
-      "superoffice-batch-edge; hit; ttl=-5",
+    expect(
+      (await send(PATH, { headers: authorized({ "Cache-Control": "no-store" }), app, env })).headers.get("Cache-Status"),
+    ).toBe("superoffice-batch-edge; hit; ttl=-5");
+    expect((await send(PATH, { headers: authorized(), app, env })).headers.get("Cache-Status")).toBe(
+      "superoffice-batch-edge; hit; ttl=10",
     );
-    expect((await send(PATH, { headers: authorized(), app, env })).headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=10");
     expect(calls).toHaveLength(2);
   });
 

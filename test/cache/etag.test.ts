@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.js";
-import { authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
 const PATH = "/v1/batch-tasks?associateIds=5&state=New";
@@ -21,7 +21,15 @@ function isolate() {
       app,
       env,
     });
-  return { clock, calls, get, post, changeTasks: () => void (xml = wcf.replace("<ProgressPercent>42<", "<ProgressPercent>43<")) };
+  return {
+    clock,
+    calls,
+    get,
+    post,
+    changeTasks: () => {
+      xml = wcf.replace("<ProgressPercent>42<", "<ProgressPercent>43<");
+    },
+  };
 }
 
 describe("ETag and 304", () => {

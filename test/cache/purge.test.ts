@@ -1,8 +1,8 @@
 import { waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/http/app.js";
-import { API_KEY, authorized, dispatch, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { API_KEY, authorized, dispatch, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
 const ADMIN = "admin-key";
@@ -12,7 +12,8 @@ function isolate() {
   const clock = manualClock();
   const app = createApp(clock);
   const calls = fakeUpstream(() => xmlResponse(wcf));
-  const get = (query: string, requestEnv = env) => send(`/v1/batch-tasks?${query}`, { headers: authorized(), app, env: requestEnv });
+  const get = (query: string, requestEnv = env) =>
+    send(`/v1/batch-tasks?${query}`, { headers: authorized(), app, env: requestEnv });
   const purge = (query = "", key = ADMIN) =>
     send(`/v1/cache${query}`, { method: "DELETE", headers: { Authorization: `Bearer ${key}` }, app, env });
   const status = async (query: string, requestEnv = env) => (await get(query, requestEnv)).headers.get("Cache-Status");
@@ -38,7 +39,10 @@ describe("purge", () => {
 
   it("invalidates everything for this upstream URL, and only for it", async () => {
     const { clock, calls, purge, status } = isolate();
-    const otherTenant = testEnv({ ADMIN_KEYS: ADMIN, SUPEROFFICE_BATCH_URL: "https://tenant.example/Cust2/Remote/Services85/Batch.svc" });
+    const otherTenant = testEnv({
+      ADMIN_KEYS: ADMIN,
+      SUPEROFFICE_BATCH_URL: "https://tenant.example/Cust2/Remote/Services85/Batch.svc",
+    });
     await status("associateIds=1&state=New");
     await status("associateIds=2&state=Failed");
     await status("associateIds=1&state=New", otherTenant);
@@ -129,14 +133,21 @@ describe("purge reaching what it cannot see at once", () => {
     const path = "/v1/batch-tasks?associateIds=1&state=New";
     const pending = dispatch(path, { headers: authorized(), app, env });
     await vi.waitFor(() => expect(calls).toHaveLength(1));
-    const purged = await send(`/v1/cache${purgeQuery}`, { method: "DELETE", headers: { Authorization: `Bearer ${ADMIN}` }, app, env });
+    const purged = await send(`/v1/cache${purgeQuery}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${ADMIN}` },
+      app,
+      env,
+    });
     expect(purged.status).toBe(204);
     release();
     const { response, ctx } = await pending;
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(200);
     expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss");
-    expect((await send(path, { headers: authorized(), app, env })).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect((await send(path, { headers: authorized(), app, env })).headers.get("Cache-Status")).toBe(
+      "superoffice-batch-edge; fwd=miss; stored",
+    );
     expect(calls).toHaveLength(2);
   });
 });

@@ -1,10 +1,10 @@
 import { waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/http/app.js";
-import { authorized, dispatch, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import exception from "../fixtures/exception.xml?raw";
 import faultSoap11 from "../fixtures/fault-soap11.xml?raw";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { authorized, dispatch, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
 const PATH = "/v1/batch-tasks?associateIds=5&state=New";
@@ -19,7 +19,15 @@ function isolate() {
   let answer: Answer = () => xmlResponse(wcf);
   const calls = fakeUpstream(() => answer());
   const get = (headers: Record<string, string> = {}) => send(PATH, { headers: authorized(headers), app, env: windows });
-  return { clock, app, calls, get, answerWith: (next: Answer) => void (answer = next) };
+  return {
+    clock,
+    app,
+    calls,
+    get,
+    answerWith: (next: Answer) => {
+      answer = next;
+    },
+  };
 }
 
 const fetchedAt = async (response: Response) => ((await response.json()) as { fetchedAt: string }).fetchedAt;

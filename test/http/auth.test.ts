@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authorized, fakeUpstream, send, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { authorized, fakeUpstream, send, xmlResponse } from "../helpers.js";
 
 const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
 

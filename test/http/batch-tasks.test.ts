@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { API_KEY, APP_TOKEN, TICKET, authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import exception from "../fixtures/exception.xml?raw";
 import faultSoap11 from "../fixtures/fault-soap11.xml?raw";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { API_KEY, APP_TOKEN, authorized, fakeUpstream, send, TICKET, testEnv, xmlResponse } from "../helpers.js";
 
 const NOW = Date.parse("2026-11-28T12:00:00.000Z");
 const options = { now: () => NOW };
@@ -34,9 +34,26 @@ describe("GET /v1/batch-tasks", () => {
       state: "Started",
     });
     expect(Object.keys(body.tasks[0] ?? {})).toEqual([
-      "id", "name", "associateId", "detailsTable", "detailsRecord", "isSystemTask", "isInternalTask", "parameterObject",
-      "lastStarted", "created", "startCount", "databaseSerialNumber", "context", "result", "state", "description",
-      "response", "request", "progressDescription", "progressPercent",
+      "id",
+      "name",
+      "associateId",
+      "detailsTable",
+      "detailsRecord",
+      "isSystemTask",
+      "isInternalTask",
+      "parameterObject",
+      "lastStarted",
+      "created",
+      "startCount",
+      "databaseSerialNumber",
+      "context",
+      "result",
+      "state",
+      "description",
+      "response",
+      "request",
+      "progressDescription",
+      "progressPercent",
     ]);
   });
 
@@ -53,9 +70,13 @@ describe("GET /v1/batch-tasks", () => {
       '"http://www.superoffice.net/ws/crm/NetServer/Services85/Batch/GetBatchTaskInfosByAssociatesAndState"',
     );
     expect(call?.headers.get("Authorization")).toBeNull();
-    expect(call?.body).toContain(`<ApplicationToken xmlns="http://www.superoffice.net/ws/crm/NetServer/Services85">${APP_TOKEN}</ApplicationToken>`);
+    expect(call?.body).toContain(
+      `<ApplicationToken xmlns="http://www.superoffice.net/ws/crm/NetServer/Services85">${APP_TOKEN}</ApplicationToken>`,
+    );
     expect(call?.body).toContain(`<Ticket>${TICKET}</Ticket>`);
-    expect(call?.body).toContain("<a:int>-1</a:int><a:int>0</a:int><a:int>5</a:int><a:int>7</a:int></AssociateIds><State>Succeeded</State>");
+    expect(call?.body).toContain(
+      "<a:int>-1</a:int><a:int>0</a:int><a:int>5</a:int><a:int>7</a:int></AssociateIds><State>Succeeded</State>",
+    );
     expect(call?.body).not.toContain(API_KEY);
   });
 
@@ -64,12 +85,28 @@ describe("GET /v1/batch-tasks", () => {
     ["associateIds is empty", "associateIds=&state=New", [{ parameter: "associateIds[0]", detail: "must be an integer" }]],
     ["an id is not a number", "associateIds=1,x,3&state=New", [{ parameter: "associateIds[1]", detail: "must be an integer" }]],
     ["an id is fractional", "associateIds=1.5&state=New", [{ parameter: "associateIds[0]", detail: "must be an integer" }]],
-    ["an id is below -1", "associateIds=-2&state=New", [{ parameter: "associateIds[0]", detail: "must be -1 (all users), 0 (system tasks) or a positive associate id" }]],
-    ["an id is above xs:int", "associateIds=2147483648&state=New", [{ parameter: "associateIds[0]", detail: "must be at most 2147483647" }]],
+    [
+      "an id is below -1",
+      "associateIds=-2&state=New",
+      [{ parameter: "associateIds[0]", detail: "must be -1 (all users), 0 (system tasks) or a positive associate id" }],
+    ],
+    [
+      "an id is above xs:int",
+      "associateIds=2147483648&state=New",
+      [{ parameter: "associateIds[0]", detail: "must be at most 2147483647" }],
+    ],
     ["state is missing", "associateIds=1", [{ parameter: "state", detail: "is required" }]],
-    ["state is unknown", "associateIds=1&state=Acquired", [{ parameter: "state", detail: "must be one of Unknown, New, Aquired, Started, Succeeded, Failed, All" }]],
+    [
+      "state is unknown",
+      "associateIds=1&state=Acquired",
+      [{ parameter: "state", detail: "must be one of Unknown, New, Aquired, Started, Succeeded, Failed, All" }],
+    ],
     ["state is repeated", "associateIds=1&state=New&state=Failed", [{ parameter: "state", detail: "must be given once" }]],
-    ["a parameter is unknown", "associateIds=1&state=New&associateId=2", [{ parameter: "associateId", detail: "is not a known parameter" }]],
+    [
+      "a parameter is unknown",
+      "associateIds=1&state=New&associateId=2",
+      [{ parameter: "associateId", detail: "is not a known parameter" }],
+    ],
     [
       "several fields are wrong",
       "associateIds=a,b&state=nope",
@@ -94,7 +131,11 @@ describe("GET /v1/batch-tasks", () => {
 
   it("answers HEAD with the same headers and no body", async () => {
     fakeUpstream(() => xmlResponse(wcf));
-    const response = await send("/v1/batch-tasks?associateIds=5&state=Started", { method: "HEAD", headers: authorized(), options });
+    const response = await send("/v1/batch-tasks?associateIds=5&state=Started", {
+      method: "HEAD",
+      headers: authorized(),
+      options,
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("ETag")).toMatch(/^W\//);
     expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
@@ -136,10 +177,18 @@ describe("POST /v1/batch-tasks/query", () => {
   });
 
   it.each([
-    ["an empty list", { associateIds: [], state: "New" }, [{ pointer: "#/associateIds", detail: "at least one associate id is required" }]],
+    [
+      "an empty list",
+      { associateIds: [], state: "New" },
+      [{ pointer: "#/associateIds", detail: "at least one associate id is required" }],
+    ],
     ["ids as strings", { associateIds: ["1"], state: "New" }, [{ pointer: "#/associateIds/0", detail: "must be a number" }]],
     ["a missing state", { associateIds: [1] }, [{ pointer: "#/state", detail: "is required" }]],
-    ["an unknown field", { associateIds: [1], state: "New", extra: true }, [{ pointer: "#/extra", detail: "is not a known field" }]],
+    [
+      "an unknown field",
+      { associateIds: [1], state: "New", extra: true },
+      [{ pointer: "#/extra", detail: "is not a known field" }],
+    ],
     ["a non-object", [1, 2], [{ pointer: "#", detail: "must be an object" }]],
   ])("answers 400 with JSON pointers for %s", async (_name, body, errors) => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
@@ -165,26 +214,65 @@ describe("upstream failures", () => {
   it.each([
     ["Succeeded=false", () => xmlResponse(exception), 502, "upstream-error", "Your session has expired. Please log in again."],
     ["a SOAP fault with HTTP 500", () => xmlResponse(faultSoap11, 500), 502, "upstream-error", "ContractFilter mismatch"],
-    ["an HTML error page", () => new Response("<html>IIS error</html>", { status: 503, headers: { "Content-Type": "text/html" } }), 502, "upstream-invalid-response", "HTTP 503 with text/html, not XML"],
+    [
+      "an HTML error page",
+      () => new Response("<html>IIS error</html>", { status: 503, headers: { "Content-Type": "text/html" } }),
+      502,
+      "upstream-invalid-response",
+      "HTTP 503 with text/html, not XML",
+    ],
     ["truncated XML", () => xmlResponse(wcf.slice(0, 900)), 502, "upstream-invalid-response", "not well-formed XML"],
     ["a valid answer with HTTP 404", () => xmlResponse(wcf, 404), 502, "upstream-invalid-response", "HTTP 404"],
-    ["a redirect", () => new Response(null, { status: 307, headers: { Location: "https://elsewhere.example/steal" } }), 502, "upstream-invalid-response", "HTTP 307 (a redirect, not followed)"],
-    ["a state outside the contract", () => xmlResponse(wcf.replace("<State>Started</State>", "<State>Paused</State>")), 502, "upstream-invalid-response", "tasks[0].state must be one of"],
-    ["an out-of-range short", () => xmlResponse(wcf.replace("<ProgressPercent>42<", "<ProgressPercent>40000<")), 502, "upstream-invalid-response", "tasks[0].progressPercent must fit in xs:short"],
-    ["a malformed date", () => xmlResponse(wcf.replace("2026-01-02T03:04:05", "yesterday")), 502, "upstream-invalid-response", "tasks[1].created must be an xs:dateTime"],
-    ["a date that is no day", () => xmlResponse(wcf.replace("2026-01-02T03:04:05", "2026-02-29T03:04:05")), 502, "upstream-invalid-response", "tasks[1].created must be an xs:dateTime of a real day"],
-  ])("maps %s to a problem with the message, no stack trace or secret, and caches nothing", async (_name, answer, status, type, detail) => {
-    const calls = fakeUpstream(answer);
-    const first = await getTasks("associateIds=5&state=Started");
-    expect(first.status).toBe(status);
-    const text = await first.text();
-    const problem = JSON.parse(text) as { type: string; detail: string };
-    expect(problem.type).toBe(`urn:superoffice-batch-edge:problem:${type}`);
-    expect(problem.detail).toContain(detail);
-    for (const leak of ["StackTrace", "   at ", TICKET, APP_TOKEN, API_KEY]) expect(text).not.toContain(leak);
-    await getTasks("associateIds=5&state=Started");
-    expect(calls).toHaveLength(2);
-  });
+    [
+      "a redirect",
+      () => new Response(null, { status: 307, headers: { Location: "https://elsewhere.example/steal" } }),
+      502,
+      "upstream-invalid-response",
+      "HTTP 307 (a redirect, not followed)",
+    ],
+    [
+      "a state outside the contract",
+      () => xmlResponse(wcf.replace("<State>Started</State>", "<State>Paused</State>")),
+      502,
+      "upstream-invalid-response",
+      "tasks[0].state must be one of",
+    ],
+    [
+      "an out-of-range short",
+      () => xmlResponse(wcf.replace("<ProgressPercent>42<", "<ProgressPercent>40000<")),
+      502,
+      "upstream-invalid-response",
+      "tasks[0].progressPercent must fit in xs:short",
+    ],
+    [
+      "a malformed date",
+      () => xmlResponse(wcf.replace("2026-01-02T03:04:05", "yesterday")),
+      502,
+      "upstream-invalid-response",
+      "tasks[1].created must be an xs:dateTime",
+    ],
+    [
+      "a date that is no day",
+      () => xmlResponse(wcf.replace("2026-01-02T03:04:05", "2026-02-29T03:04:05")),
+      502,
+      "upstream-invalid-response",
+      "tasks[1].created must be an xs:dateTime of a real day",
+    ],
+  ])(
+    "maps %s to a problem with the message, no stack trace or secret, and caches nothing",
+    async (_name, answer, status, type, detail) => {
+      const calls = fakeUpstream(answer);
+      const first = await getTasks("associateIds=5&state=Started");
+      expect(first.status).toBe(status);
+      const text = await first.text();
+      const problem = JSON.parse(text) as { type: string; detail: string };
+      expect(problem.type).toBe(`urn:superoffice-batch-edge:problem:${type}`);
+      expect(problem.detail).toContain(detail);
+      for (const leak of ["StackTrace", "   at ", TICKET, APP_TOKEN, API_KEY]) expect(text).not.toContain(leak);
+      await getTasks("associateIds=5&state=Started");
+      expect(calls).toHaveLength(2);
+    },
+  );
 
   it("redacts the ticket when SuperOffice echoes it in a message", async () => {
     fakeUpstream(() => xmlResponse(exception.replace(/<FriendlyText>.*<\/FriendlyText>/, "")));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 
 const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
 
@@ -8,8 +8,16 @@ describe("configuration", () => {
   it.each([
     ["SUPEROFFICE_TICKET", { SUPEROFFICE_TICKET: undefined }, "SUPEROFFICE_TICKET is missing"],
     ["SUPEROFFICE_TICKET", { SUPEROFFICE_TICKET: "7T:secret\u0001value" }, "SUPEROFFICE_TICKET contains characters"],
-    ["SUPEROFFICE_BATCH_URL", { SUPEROFFICE_BATCH_URL: "http://tenant.example/secret-path/Batch.svc" }, "SUPEROFFICE_BATCH_URL must be an https URL"],
-    ["SUPEROFFICE_BATCH_URL", { SUPEROFFICE_BATCH_URL: "https://user:pw@tenant.example/Batch.svc" }, "SUPEROFFICE_BATCH_URL must be an https URL"],
+    [
+      "SUPEROFFICE_BATCH_URL",
+      { SUPEROFFICE_BATCH_URL: "http://tenant.example/secret-path/Batch.svc" },
+      "SUPEROFFICE_BATCH_URL must be an https URL",
+    ],
+    [
+      "SUPEROFFICE_BATCH_URL",
+      { SUPEROFFICE_BATCH_URL: "https://user:pw@tenant.example/Batch.svc" },
+      "SUPEROFFICE_BATCH_URL must be an https URL",
+    ],
     ["API_KEYS", { API_KEYS: " , " }, "API_KEYS must list at least one key"],
     ["API_KEYS", { API_KEYS: "good-key,secret:key" }, "API_KEYS must contain only the characters"],
     ["ADMIN_KEYS", { ADMIN_KEYS: "secret admin" }, "ADMIN_KEYS must contain only the characters"],

@@ -24,7 +24,10 @@ const task = {
   progressDescription: null,
   progressPercent: 0,
 };
-const bodyWith = (changes: Record<string, unknown>) => ({ tasks: [{ ...task, ...changes }], fetchedAt: "2026-11-28T12:00:00.000Z" });
+const bodyWith = (changes: Record<string, unknown>) => ({
+  tasks: [{ ...task, ...changes }],
+  fetchedAt: "2026-11-28T12:00:00.000Z",
+});
 
 describe("BatchTasksBodySchema", () => {
   it.each(["2024-02-29T00:00:00", "2026-11-20T08:15:30.1234567+01:00", "2026-12-31T23:59:59Z", "2000-02-29T12:00:00-14:00"])(
@@ -34,15 +37,27 @@ describe("BatchTasksBodySchema", () => {
     },
   );
 
-  it.each(["2026-02-29T00:00:00", "1900-02-29T00:00:00", "2026-04-31T00:00:00", "2026-13-01T00:00:00", "2026-01-01T24:00:00", "2026-01-01T00:00:00+15:00", "2026-01-01"])(
-    "refuses %s",
-    (created) => {
-      expect(v.safeParse(BatchTasksBodySchema, bodyWith({ created })).success).toBe(false);
-    },
-  );
+  it.each([
+    "2026-02-29T00:00:00",
+    "1900-02-29T00:00:00",
+    "2026-04-31T00:00:00",
+    "2026-13-01T00:00:00",
+    "2026-01-01T24:00:00",
+    "2026-01-01T00:00:00+15:00",
+    "2026-01-01",
+  ])("refuses %s", (created) => {
+    expect(v.safeParse(BatchTasksBodySchema, bodyWith({ created })).success).toBe(false);
+  });
 
   it("refuses unknown fields, wrong types and out-of-range numbers", () => {
-    for (const changes of [{ extra: 1 }, { id: "1" }, { progressPercent: 32768 }, { isSystemTask: 0 }, { state: "Paused" }, { parameterObject: { a: 1 } }]) {
+    for (const changes of [
+      { extra: 1 },
+      { id: "1" },
+      { progressPercent: 32768 },
+      { isSystemTask: 0 },
+      { state: "Paused" },
+      { parameterObject: { a: 1 } },
+    ]) {
       expect(v.safeParse(BatchTasksBodySchema, bodyWith(changes)).success).toBe(false);
     }
   });

@@ -126,7 +126,9 @@ describe("decodeBatchResponse: successful answers", () => {
 
   it("treats an empty, nil or absent Response as no tasks", () => {
     expect(tasksOf(withTasks())).toEqual([]);
-    expect(tasksOf(ENVELOPE_START.replace("<Response>", '<Response i:nil="true"/>') + ENVELOPE_END.replace("</Response>", ""))).toEqual([]);
+    expect(
+      tasksOf(ENVELOPE_START.replace("<Response>", '<Response i:nil="true"/>') + ENVELOPE_END.replace("</Response>", "")),
+    ).toEqual([]);
     expect(tasksOf(ENVELOPE_START.replace("<Response>", "") + ENVELOPE_END.replace("</Response>", ""))).toEqual([]);
   });
 
@@ -193,8 +195,18 @@ describe("decodeBatchResponse: failures", () => {
     ["a nil non-nillable int", withTasks('<BatchTaskInfo><StartCount i:nil="true"/></BatchTaskInfo>')],
     ["an element inside a string field", withTasks("<BatchTaskInfo><Name>a<b/>c</Name></BatchTaskInfo>")],
     ["a repeated field", withTasks("<BatchTaskInfo><Id>1</Id><Id>2</Id></BatchTaskInfo>")],
-    ["a repeated dictionary key", withTasks("<BatchTaskInfo><ParameterObject><StringKeyValuePair><Key>k</Key><Value>1</Value></StringKeyValuePair><StringKeyValuePair><Key>k</Key><Value>2</Value></StringKeyValuePair></ParameterObject></BatchTaskInfo>")],
-    ["a dictionary pair without key", withTasks("<BatchTaskInfo><ParameterObject><StringKeyValuePair><Value>1</Value></StringKeyValuePair></ParameterObject></BatchTaskInfo>")],
+    [
+      "a repeated dictionary key",
+      withTasks(
+        "<BatchTaskInfo><ParameterObject><StringKeyValuePair><Key>k</Key><Value>1</Value></StringKeyValuePair><StringKeyValuePair><Key>k</Key><Value>2</Value></StringKeyValuePair></ParameterObject></BatchTaskInfo>",
+      ),
+    ],
+    [
+      "a dictionary pair without key",
+      withTasks(
+        "<BatchTaskInfo><ParameterObject><StringKeyValuePair><Value>1</Value></StringKeyValuePair></ParameterObject></BatchTaskInfo>",
+      ),
+    ],
     ["a nil task", withTasks('<BatchTaskInfo i:nil="true"/>')],
     ["an undeclared prefix", withTasks("<BatchTaskInfo><x:Id>1</x:Id></BatchTaskInfo>")],
   ])("refuses %s as malformed", (_name, xml) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { successEnvelope } from "../../emulator/xml-writer.js";
 import { SEED_TASKS } from "../../emulator/seed.js";
-import { decodeBatchResponse, decodeBatchResponseWith, type DecodeResult } from "../../src/soap/decode.js";
+import { successEnvelope } from "../../emulator/xml-writer.js";
+import { type DecodeResult, decodeBatchResponse, decodeBatchResponseWith } from "../../src/soap/decode.js";
 import { parseWithXmldom } from "../../src/soap/xml-xmldom.js";
 import doctypeEntity from "../fixtures/doctype-entity.xml?raw";
 import exception from "../fixtures/exception.xml?raw";
@@ -91,6 +91,6 @@ describe("the Worker's decoder (saxes) agrees with the xmldom decoder", () => {
       expect(decodeBatchResponse(xml)).toMatchObject(MALFORMED);
       expect(xmldomGap(xml)).not.toBeNull();
     }
-    expect(decodeBatchResponse(envelope.replace('<BatchTaskInfo>', "<BatchTaskInfo a=b>"))).toMatchObject(MALFORMED);
+    expect(decodeBatchResponse(envelope.replace("<BatchTaskInfo>", "<BatchTaskInfo a=b>"))).toMatchObject(MALFORMED);
   });
 });

@@ -7,7 +7,10 @@ const query = { associateIds: [-1, 0, 5], state: "Started" } as const;
 
 describe("buildEnvelope", () => {
   it("builds the exact SOAP 1.1 request WCF expects, credentials inside the Header", () => {
-    const request = buildEnvelope({ ...query, associateIds: [...query.associateIds] }, { ticket: "7T:abc==", applicationToken: "app-1" });
+    const request = buildEnvelope(
+      { ...query, associateIds: [...query.associateIds] },
+      { ticket: "7T:abc==", applicationToken: "app-1" },
+    );
     expect(request.headers).toEqual({
       "Content-Type": "text/xml; charset=utf-8",
       SOAPAction: '"http://www.superoffice.net/ws/crm/NetServer/Services85/Batch/GetBatchTaskInfosByAssociatesAndState"',

@@ -32,13 +32,48 @@ function tagBoundary(rng: Rng, xml: string): number {
 /** Offsets just before the `>` or `/>` ending a start tag, where an attribute may be inserted. */
 function startTagEnd(rng: Rng, xml: string): number {
   const offsets: number[] = [];
-  for (const match of xml.matchAll(/<[^/!?][^<>]*?(\/?)>/g)) offsets.push(match.index + match[0].length - 1 - match[1]!.length);
+  for (const match of xml.matchAll(/<[^/!?][^<>]*?(\/?)>/g))
+    offsets.push(match.index + match[0].length - 1 - (match[1] ?? "").length);
   return offsets.length === 0 ? at(rng, xml) : pick(rng, offsets);
 }
 
-const SPECIAL_CHARACTERS = ["<", ">", "&", '"', "'", "/", "=", ":", " ", "x", "]", "\u0000", "\u0001", "\uFFFE", "\uD800", "\r", "é"];
+const SPECIAL_CHARACTERS = [
+  "<",
+  ">",
+  "&",
+  '"',
+  "'",
+  "/",
+  "=",
+  ":",
+  " ",
+  "x",
+  "]",
+  "\u0000",
+  "\u0001",
+  "\uFFFE",
+  "\uD800",
+  "\r",
+  "é",
+];
 
-const ENTITIES = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#65;", "&#x1F680;", "&#0;", "&#xD800;", "&#x110000;", "&leak;", "&nbsp;", "&", "&#;", "&#x;"];
+const ENTITIES = [
+  "&amp;",
+  "&lt;",
+  "&gt;",
+  "&quot;",
+  "&apos;",
+  "&#65;",
+  "&#x1F680;",
+  "&#0;",
+  "&#xD800;",
+  "&#x110000;",
+  "&leak;",
+  "&nbsp;",
+  "&",
+  "&#;",
+  "&#x;",
+];
 
 const MARKUP = [
   "<x/>",
@@ -53,7 +88,7 @@ const MARKUP = [
   "<u:x/>",
   '<a xmlns:u="urn:u"><u:b/></a>',
   "</x>",
-  "<?xml version=\"1.0\"?>",
+  '<?xml version="1.0"?>',
   "\r\n \t",
 ];
 
@@ -114,7 +149,7 @@ const MUTATIONS: readonly Mutation[] = [
     const [from, to] = pick(rng, PREFIX_RENAMES);
     return rng() < 0.7 ? xml.replace(from, to) : xml.replace(new RegExp(from.source), to);
   },
-  (xml, rng) => pick(rng, ["\uFEFF", " ", "\n", "x", "<?xml version=\"1.1\"?>", "<?xml version=\"1.0\" encoding=\"utf-16\"?>"]) + xml,
+  (xml, rng) => pick(rng, ["\uFEFF", " ", "\n", "x", '<?xml version="1.1"?>', '<?xml version="1.0" encoding="utf-16"?>']) + xml,
 ];
 
 /** `count` mutants of `xml`, each made by one to three mutations, reproducible from `seed`. */

@@ -1,11 +1,11 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { BatchCache, ServeFailure, Served } from "../../cache/batch-cache.js";
+import type { BatchCache, Served, ServeFailure } from "../../cache/batch-cache.js";
 import { parseRequestDirectives } from "../../cache/directives.js";
 import type { AppEnv } from "../app-env.js";
 import { ifNoneMatchMatches } from "../conditional.js";
-import { parseBodyInput, parseQueryInput, type InputResult } from "../input.js";
-import { problem, type ProblemType } from "../problem.js";
+import { type InputResult, parseBodyInput, parseQueryInput } from "../input.js";
+import { type ProblemType, problem } from "../problem.js";
 
 /** Generous for 1000 ids with whitespace; a larger body is refused before it is read. */
 const MAX_QUERY_BODY_BYTES = 64 * 1024;
