@@ -4,6 +4,7 @@ import autocannon from "autocannon";
 import { SEED_TASKS } from "../emulator/seed.js";
 import { successEnvelope } from "../emulator/xml-writer.js";
 import { buildEnvelope } from "../src/soap/envelope.js";
+import { CONTRACTS } from "../src/soap/namespaces.js";
 import { ourBody } from "./contestants.js";
 import { race } from "./measure.js";
 import { API_KEY, startEmulator, startFloorWorker, startWorker } from "./services.js";
@@ -136,6 +137,7 @@ async function missPath(origin: string, relayOrigin: string, emulatorUrl: string
   const soap = buildEnvelope(
     { associateIds: [...MISS_QUERY.associateIds], state: MISS_QUERY.state },
     { ticket: "7T:dev-ticket", applicationToken: "dev-app-token" },
+    CONTRACTS["85"],
   );
   const contestants = {
     worker: (): Promise<Response> => fetch(`${origin}${base}`, { headers: { ...AUTH, "Cache-Control": "no-cache" } }),

@@ -1,5 +1,8 @@
 import { type Context, Hono } from "hono";
-import { SOAP_ACTION } from "../src/soap/namespaces.js";
+import { CONTRACTS } from "../src/soap/namespaces.js";
+
+const SOAP_ACTION = CONTRACTS["85"].soapAction;
+
 import { type Behaviour, behaviourForRequest, DEFAULT_BEHAVIOUR, parseBehaviourJson } from "./behaviour.js";
 import { actionNotSupported, INVALID_APPLICATION_TOKEN, INVALID_TICKET } from "./errors.js";
 import { filterTasks } from "./filter.js";

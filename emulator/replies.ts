@@ -1,4 +1,8 @@
-import { NS, OPERATION } from "../src/soap/namespaces.js";
+import { CONTRACTS, NS, OPERATION } from "../src/soap/namespaces.js";
+
+/** Services85 until the emulator serves both contracts. */
+const SERVICES85_NS = CONTRACTS["85"].namespace;
+
 import type { FailMode } from "./behaviour.js";
 import { SIMULATED_EXCEPTION, SIMULATED_FAULT } from "./errors.js";
 import { exceptionEnvelope, faultEnvelope, type SoapFault } from "./xml-writer.js";
@@ -38,8 +42,8 @@ export function toResponse(reply: EmulatorReply): Response {
 }
 
 const MALFORMED_BODY =
-  `<s:Envelope xmlns:s="${NS.soap11}"><s:Header><Succeeded xmlns="${NS.netserver}">true</Succeeded></s:Header>` +
-  `<s:Body><${OPERATION}Response xmlns="${NS.netserver}"><Response xmlns:i="${NS.xsi}">` +
+  `<s:Envelope xmlns:s="${NS.soap11}"><s:Header><Succeeded xmlns="${SERVICES85_NS}">true</Succeeded></s:Header>` +
+  `<s:Body><${OPERATION}Response xmlns="${SERVICES85_NS}"><Response xmlns:i="${NS.xsi}">` +
   `<BatchTaskInfo><Id>1</Id><Name>Tom & Jerry</Nam></BatchTaskInfo></Response></s:Body></s:Envelope>`;
 
 const IIS_ERROR_PAGE = `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">

@@ -1,6 +1,10 @@
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { BATCH_TASK_STATES, type BatchTaskState } from "../src/model/batch-task.js";
-import { NS, OPERATION } from "../src/soap/namespaces.js";
+import { CONTRACTS, NS, OPERATION } from "../src/soap/namespaces.js";
+
+/** Services85 until the emulator serves both contracts. */
+const SERVICES85_NS = CONTRACTS["85"].namespace;
+
 import { deserializationFailed, notWellFormed, soapClientFault, versionMismatch } from "./errors.js";
 import type { SoapFault } from "./xml-writer.js";
 
@@ -87,7 +91,7 @@ function envelopeOf(doc: Document): Element {
 function operationOf(envelope: Element): Element {
   const body = child(envelope, NS.soap11, "Body");
   if (body === null) throw new RequestFault(soapClientFault("The SOAP 1.1 Envelope has no Body element."));
-  const operation = child(body, NS.netserver, OPERATION);
+  const operation = child(body, SERVICES85_NS, OPERATION);
   if (operation !== null) return operation;
   const found = childElements(body)[0];
   const foundText =
@@ -96,7 +100,7 @@ function operationOf(envelope: Element): Element {
       : `node type 'Element' with name '${found.localName ?? ""}' and namespace '${found.namespaceURI ?? ""}'`;
   throw new RequestFault(
     deserializationFailed(
-      `OperationFormatter encountered an invalid Message body. Expected to find node type 'Element' with name '${OPERATION}' and namespace '${NS.netserver}'. Found ${foundText}`,
+      `OperationFormatter encountered an invalid Message body. Expected to find node type 'Element' with name '${OPERATION}' and namespace '${SERVICES85_NS}'. Found ${foundText}`,
     ),
   );
 }
@@ -107,7 +111,7 @@ function parseInt32(raw: string): number {
   if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
     throw new RequestFault(
       deserializationFailed(
-        `There was an error while trying to deserialize parameter ${NS.netserver}:AssociateIds. The InnerException message was 'The value '${raw}' cannot be parsed as the type 'Int32'.'.  Please see InnerException for more details.`,
+        `There was an error while trying to deserialize parameter ${SERVICES85_NS}:AssociateIds. The InnerException message was 'The value '${raw}' cannot be parsed as the type 'Int32'.'.  Please see InnerException for more details.`,
       ),
     );
   }
@@ -115,13 +119,13 @@ function parseInt32(raw: string): number {
 }
 
 function associateIdsOf(operation: Element): number[] | null {
-  const ids = child(operation, NS.netserver, "AssociateIds");
+  const ids = child(operation, SERVICES85_NS, "AssociateIds");
   if (ids === null || isNil(ids)) return null;
   return childElements(ids).map((item) => {
     if (item.namespaceURI !== NS.arrays || item.localName !== "int") {
       throw new RequestFault(
         deserializationFailed(
-          `There was an error while trying to deserialize parameter ${NS.netserver}:AssociateIds. The InnerException message was 'Expecting element 'int' from namespace '${NS.arrays}'.. Encountered 'Element'  with name '${item.localName ?? ""}', namespace '${item.namespaceURI ?? ""}'. '.  Please see InnerException for more details.`,
+          `There was an error while trying to deserialize parameter ${SERVICES85_NS}:AssociateIds. The InnerException message was 'Expecting element 'int' from namespace '${NS.arrays}'.. Encountered 'Element'  with name '${item.localName ?? ""}', namespace '${item.namespaceURI ?? ""}'. '.  Please see InnerException for more details.`,
         ),
       );
     }
@@ -134,13 +138,13 @@ function isStateFilter(value: string): value is BatchTaskStateFilter {
 }
 
 function stateOf(operation: Element): BatchTaskStateFilter {
-  const raw = textOf(child(operation, NS.netserver, "State"));
+  const raw = textOf(child(operation, SERVICES85_NS, "State"));
   if (raw === null) return "Unknown";
   const value = raw.trim();
   if (isStateFilter(value)) return value;
   throw new RequestFault(
     deserializationFailed(
-      `There was an error while trying to deserialize parameter ${NS.netserver}:State. The InnerException message was 'Invalid enum value '${raw}' cannot be deserialized into type 'SuperOffice.CRM.BatchTaskState'. Ensure that the necessary enum values are present and are marked with EnumMemberAttribute attribute if the type has DataContractAttribute attribute.'.  Please see InnerException for more details.`,
+      `There was an error while trying to deserialize parameter ${SERVICES85_NS}:State. The InnerException message was 'Invalid enum value '${raw}' cannot be deserialized into type 'SuperOffice.CRM.BatchTaskState'. Ensure that the necessary enum values are present and are marked with EnumMemberAttribute attribute if the type has DataContractAttribute attribute.'.  Please see InnerException for more details.`,
     ),
   );
 }
@@ -150,8 +154,8 @@ function readRequest(xml: string): BatchRequest {
   const header = child(envelope, NS.soap11, "Header");
   const operation = operationOf(envelope);
   return {
-    applicationToken: textOf(child(header, NS.netserver, "ApplicationToken")),
-    ticket: textOf(child(child(header, NS.netserver, "Credentials"), NS.netserver, "Ticket")),
+    applicationToken: textOf(child(header, SERVICES85_NS, "ApplicationToken")),
+    ticket: textOf(child(child(header, SERVICES85_NS, "Credentials"), SERVICES85_NS, "Ticket")),
     associateIds: associateIdsOf(operation),
     state: stateOf(operation),
   };

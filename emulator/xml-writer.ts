@@ -1,4 +1,8 @@
-import { NS, OPERATION } from "../src/soap/namespaces.js";
+import { CONTRACTS, NS, OPERATION } from "../src/soap/namespaces.js";
+
+/** Services85 until the emulator serves both contracts. */
+const SERVICES85_NS = CONTRACTS["85"].namespace;
+
 import type { SeedFieldProperty, SeedRight, SeedStringPair, SeedTask } from "./seed.js";
 
 /** A NetServer `SoExceptionInfo`, written into the `ExceptionInfo` response header. */
@@ -117,7 +121,7 @@ export function batchTaskInfo(task: SeedTask): string {
   return element("BatchTaskInfo", members.join(""));
 }
 
-const HEADER_NS = `${xmlns(null, NS.netserver)} ${xmlns("i", NS.xsi)}`;
+const HEADER_NS = `${xmlns(null, SERVICES85_NS)} ${xmlns("i", NS.xsi)}`;
 
 function exceptionInfoHeader(info: SoExceptionInfo | null): string {
   if (info === null) return nil("ExceptionInfo", HEADER_NS);
@@ -137,7 +141,7 @@ function responseHeader(info: SoExceptionInfo | null): string {
     "s:Header",
     exceptionInfoHeader(info) +
       nil("ExtraInfo", HEADER_NS) +
-      element("Succeeded", String(info === null), xmlns(null, NS.netserver)) +
+      element("Succeeded", String(info === null), xmlns(null, SERVICES85_NS)) +
       nil("TimeZone", HEADER_NS),
   );
 }
@@ -147,7 +151,7 @@ function envelope(header: string, body: string): string {
 }
 
 function operationResponse(response: string): string {
-  return element(`${OPERATION}Response`, response, xmlns(null, NS.netserver));
+  return element(`${OPERATION}Response`, response, xmlns(null, SERVICES85_NS));
 }
 
 /** A successful response (`Succeeded` true) carrying the given tasks, in WCF's serialisation. */

@@ -28,6 +28,8 @@ function expected(task: SeedTask) {
     parameterObject: parameterObject === null ? null : Object.fromEntries(parameterObject.map((pair) => [pair.key, pair.value])),
     lastStarted: date(lastStarted),
     created: date(created),
+    fileName: null,
+    cancellationBehaviour: null,
   };
 }
 

@@ -1,7 +1,19 @@
 import * as v from "valibot";
 
-/** The values of NetServer's `BatchTaskState` enum, spelled as the WSDL spells them (`Aquired` sic). `All` is a filter. */
-export const BATCH_TASK_STATES = ["Unknown", "New", "Aquired", "Started", "Succeeded", "Failed", "All"] as const;
+/**
+ * The values of NetServer's `BatchTaskState` enum, spelled as the WSDL spells them (`Aquired` sic). `All` is a filter.
+ * `SucceededManualCleanup` (6) is Services88's; a Services85 server never sends it.
+ */
+export const BATCH_TASK_STATES = [
+  "Unknown",
+  "New",
+  "Aquired",
+  "Started",
+  "Succeeded",
+  "Failed",
+  "SucceededManualCleanup",
+  "All",
+] as const;
 
 export const BatchTaskStateSchema = v.picklist(BATCH_TASK_STATES, `must be one of ${BATCH_TASK_STATES.join(", ")}`);
 export type BatchTaskState = v.InferOutput<typeof BatchTaskStateSchema>;
@@ -24,11 +36,12 @@ const Int16Schema = v.pipe(
 );
 
 /**
- * The lexical form of `xs:dateTime`: optional 7-digit (or any length) fraction, optional `Z` or `±hh:mm` offset.
- * Kept as the server wrote it; its shape, field ranges and calendar date are checked.
+ * The lexical form of `xs:dateTime` as a .NET `DateTime` can hold it: years 0001 to 9999, at most 7 fraction digits
+ * (.NET's tick), optional `Z` or `±hh:mm` offset. Kept as the server wrote it; its shape, field ranges and calendar
+ * date are checked, and anything a .NET server cannot have written (year 10000, an 8-digit fraction) is refused.
  */
 const XS_DATE_TIME =
-  /^(-?\d{4,})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)?$/;
+  /^(000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,7})?(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)?$/;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -49,6 +62,9 @@ const DateTimeSchema = v.nullable(
   ),
 );
 
+/** Services88's `BatchTaskCancellationBehaviour`. */
+export const CANCELLATION_BEHAVIOURS = ["CanCancel", "CancelWithWarning", "CannotCancel"] as const;
+
 const NullableStringSchema = v.nullable(v.string("must be a string or null"));
 
 /** NetServer's `StringDictionary`: string keys, string-or-null values. Checked in place so that no key is ever dropped. */
@@ -61,7 +77,10 @@ const StringDictionarySchema = v.custom<Record<string, string | null>>(
   "must be an object of string or null values",
 );
 
-/** One batch task, camelCase as `@superoffice/webapi` models `BatchTaskInfo`. */
+/**
+ * One batch task, camelCase as `@superoffice/webapi` models `BatchTaskInfo`. `fileName` and `cancellationBehaviour`
+ * are Services88's; they are `null` when the server does not send them, so both contracts share one shape.
+ */
 const BatchTaskSchema = v.strictObject({
   id: Int32Schema,
   name: NullableStringSchema,
@@ -83,7 +102,10 @@ const BatchTaskSchema = v.strictObject({
   request: NullableStringSchema,
   progressDescription: NullableStringSchema,
   progressPercent: Int16Schema,
+  fileName: NullableStringSchema,
+  cancellationBehaviour: v.nullable(v.picklist(CANCELLATION_BEHAVIOURS, `must be one of ${CANCELLATION_BEHAVIOURS.join(", ")}`)),
 });
+export type BatchTask = v.InferOutput<typeof BatchTaskSchema>;
 
 /** The body of a 200 answer: the tasks and when their data left SuperOffice. */
 export const BatchTasksBodySchema = v.strictObject({

@@ -1,14 +1,23 @@
-import { NS, OPERATION } from "./namespaces.js";
+import { BATCH_TASK_STATES, CANCELLATION_BEHAVIOURS } from "../model/batch-task.js";
+import { type Contract, NS, OPERATION } from "./namespaces.js";
 import { parseWithSaxes } from "./xml-saxes.js";
 import { MalformedXml, type XmlElement, type XmlParser } from "./xml-tree.js";
 
+/** Why an answer was refused: SuperOffice said it failed, the answer is not a readable one, or it holds too much. */
+export type DecodeFailure = "exception" | "fault" | "malformed" | "too-large";
+
 /**
  * What a NetServer answer says. `tasks` are plain objects in the API's camelCase shape, not yet schema-checked:
- * the caller validates the whole body once. Failures carry a message safe to show callers (never a stack trace).
+ * the caller validates the whole body once. `unknown` lists enum values this Worker does not know (as
+ * `State=Paused`), each once; such a task is kept with `state: "Unknown"` (or `cancellationBehaviour: null`).
+ * A failure's `detail` may quote the server (a fault's text); the caller decides what of it reaches callers.
  */
 export type DecodeResult =
-  | { ok: true; tasks: Record<string, unknown>[] }
-  | { ok: false; failure: "exception" | "fault" | "malformed"; detail: string };
+  | { ok: true; tasks: Record<string, unknown>[]; unknown: string[] }
+  | { ok: false; failure: DecodeFailure; detail: string; exceptionType?: string };
+
+/** What the decoder needs beyond the text: the contract's namespace, and the most tasks an answer may hold. */
+export type DecodeOptions = { contract: Contract; maxTasks: number };
 
 /** The XML parser the Worker uses. Changing parser is changing this line (see BENCHMARKS.md for why saxes). */
 const parseXml: XmlParser = parseWithSaxes;
@@ -16,14 +25,15 @@ const parseXml: XmlParser = parseWithSaxes;
 /** Thrown inside the decoder, turned into a `DecodeResult` at its edge. */
 class Refusal extends Error {
   constructor(
-    readonly failure: "exception" | "fault" | "malformed",
+    readonly failure: DecodeFailure,
     detail: string,
+    readonly exceptionType?: string,
   ) {
     super(detail);
   }
 }
 
-type FieldKind = "int" | "bool" | "string" | "dateTime" | "state" | "dictionary";
+type FieldKind = "int" | "bool" | "string" | "dateTime" | "state" | "cancellation" | "dictionary";
 
 type Field = { readonly name: string; readonly kind: FieldKind; readonly bit: number };
 
@@ -49,6 +59,8 @@ const TASK_ELEMENTS: readonly (readonly [element: string, name: string, kind: Fi
   ["Request", "request", "string"],
   ["ProgressDescription", "progressDescription", "string"],
   ["ProgressPercent", "progressPercent", "int"],
+  ["FileName", "fileName", "string"],
+  ["CancellationBehaviour", "cancellationBehaviour", "cancellation"],
 ];
 
 const TASK_FIELDS = new Map<string, Field>(
@@ -62,6 +74,7 @@ const ABSENT: Record<FieldKind, unknown> = {
   string: null,
   dateTime: null,
   state: "Unknown",
+  cancellation: null,
   dictionary: null,
 };
 
@@ -73,6 +86,13 @@ const ABSENT_TASK: Readonly<Record<string, unknown>> = Object.fromEntries(
 /** `0001-01-01T00:00:00` is .NET's `DateTime.MinValue`, NetServer's way of saying "never". */
 const NEVER = /^0001-01-01T00:00:00(\.0+)?(Z|[+-]\d\d:\d\d)?$/;
 const INTEGER = /^[+-]?\d+$/;
+
+/** Enum values a task may carry; `All` is only a filter. */
+const KNOWN_STATES: ReadonlySet<string> = new Set(BATCH_TASK_STATES.filter((state) => state !== "All"));
+const KNOWN_CANCELLATION: ReadonlySet<string> = new Set(CANCELLATION_BEHAVIOURS);
+
+/** One decode's state: the contract's namespace and the unknown enum values met so far. */
+type Reading = { readonly ns: string; readonly unknown: Set<string> };
 
 function childElement(parent: XmlElement, namespace: string | null, localName: string): XmlElement | null {
   for (const element of parent.children) {
@@ -104,21 +124,29 @@ function decodeBool(element: XmlElement, where: string): boolean {
   throw new Refusal("malformed", `${where} is not an xs:boolean`);
 }
 
-function decodeDictionary(element: XmlElement, where: string): Record<string, string | null> {
+function decodeDictionary(element: XmlElement, where: string, ns: string): Record<string, string | null> {
   const entries = new Map<string, string | null>();
   for (const pair of element.children) {
-    if (pair.localName !== "StringKeyValuePair" || pair.namespace !== NS.netserver) continue;
-    const key = optionalText(childElement(pair, NS.netserver, "Key"), `${where}.Key`);
+    if (pair.localName !== "StringKeyValuePair" || pair.namespace !== ns) continue;
+    const key = optionalText(childElement(pair, ns, "Key"), `${where}.Key`);
     if (key === null) throw new Refusal("malformed", `${where} has a pair without a key`);
     if (entries.has(key)) throw new Refusal("malformed", `${where} repeats the key "${key}"`);
-    entries.set(key, optionalText(childElement(pair, NS.netserver, "Value"), `${where}.Value`));
+    entries.set(key, optionalText(childElement(pair, ns, "Value"), `${where}.Value`));
   }
   return Object.fromEntries(entries);
 }
 
-function decodeField(kind: FieldKind, element: XmlElement, where: string): unknown {
+/** An enum value: kept when known, else noted in `unknown` and replaced by `fallback`. */
+function enumValue(text: string, known: ReadonlySet<string>, fallback: string | null, element: string, reading: Reading) {
+  if (known.has(text)) return text;
+  reading.unknown.add(`${element}=${text}`);
+  return fallback;
+}
+
+function decodeField(field: Field, element: XmlElement, where: string, reading: Reading): unknown {
+  const { kind } = field;
   if (kind === "string") return optionalText(element, where);
-  if (kind === "dictionary") return element.nil ? null : decodeDictionary(element, where);
+  if (kind === "dictionary") return element.nil ? null : decodeDictionary(element, where, reading.ns);
   if (element.nil) {
     if (kind === "dateTime") return null;
     throw new Refusal("malformed", `${where} is nil but not nillable`);
@@ -126,32 +154,36 @@ function decodeField(kind: FieldKind, element: XmlElement, where: string): unkno
   if (kind === "int") return decodeInt(element, where);
   if (kind === "bool") return decodeBool(element, where);
   const text = textOf(element, where).trim();
-  return kind === "dateTime" && NEVER.test(text) ? null : text;
+  if (kind === "state") return enumValue(text, KNOWN_STATES, "Unknown", element.localName, reading);
+  if (kind === "cancellation") return enumValue(text, KNOWN_CANCELLATION, null, element.localName, reading);
+  return NEVER.test(text) ? null : text;
 }
 
-function decodeTask(info: XmlElement, where: string): Record<string, unknown> {
+function decodeTask(info: XmlElement, where: string, reading: Reading): Record<string, unknown> {
   const task = { ...ABSENT_TASK };
   let seen = 0;
   for (const element of info.children) {
-    const field = element.namespace === NS.netserver ? TASK_FIELDS.get(element.localName) : undefined;
+    const field = element.namespace === reading.ns ? TASK_FIELDS.get(element.localName) : undefined;
     if (field === undefined) continue;
     if ((seen & field.bit) !== 0) throw new Refusal("malformed", `${where} repeats ${element.localName}`);
     seen |= field.bit;
-    task[field.name] = decodeField(field.kind, element, `${where}.${element.localName}`);
+    task[field.name] = decodeField(field, element, `${where}.${element.localName}`, reading);
   }
   return task;
 }
 
 /** NetServer's application-level failure: `Succeeded=false` and/or a non-nil `ExceptionInfo` header. */
-function checkHeader(header: XmlElement | null): void {
+function checkHeader(header: XmlElement | null, ns: string): void {
   if (header === null) return;
-  const exceptionInfo = childElement(header, NS.netserver, "ExceptionInfo");
-  const succeeded = childElement(header, NS.netserver, "Succeeded");
+  const exceptionInfo = childElement(header, ns, "ExceptionInfo");
+  const succeeded = childElement(header, ns, "Succeeded");
   const failed = succeeded !== null && !decodeBool(succeeded, "Header.Succeeded");
   if (exceptionInfo !== null && !exceptionInfo.nil) {
-    const friendly = optionalText(childElement(exceptionInfo, NS.netserver, "FriendlyText"), "ExceptionInfo.FriendlyText");
-    const message = optionalText(childElement(exceptionInfo, NS.netserver, "Message"), "ExceptionInfo.Message");
-    throw new Refusal("exception", friendly || message || "SuperOffice reported an exception without a message");
+    const friendly = optionalText(childElement(exceptionInfo, ns, "FriendlyText"), "ExceptionInfo.FriendlyText");
+    const message = optionalText(childElement(exceptionInfo, ns, "Message"), "ExceptionInfo.Message");
+    const type = optionalText(childElement(exceptionInfo, ns, "ExceptionType"), "ExceptionInfo.ExceptionType")?.trim();
+    const detail = friendly || message || "SuperOffice reported an exception without a message";
+    throw new Refusal("exception", detail, type || undefined);
   }
   if (failed) throw new Refusal("exception", "SuperOffice reported Succeeded=false without ExceptionInfo");
 }
@@ -165,7 +197,9 @@ function faultMessage(fault: XmlElement, envelopeNs: string): string {
   return text?.trim() || "SuperOffice answered with a SOAP fault without a message";
 }
 
-function decodeEnvelope(envelope: XmlElement): Record<string, unknown>[] {
+function decodeEnvelope(envelope: XmlElement, { contract, maxTasks }: DecodeOptions): DecodeResult {
+  const reading: Reading = { ns: contract.namespace, unknown: new Set() };
+  const ns = reading.ns;
   const envelopeNs = envelope.namespace;
   if (envelope.localName !== "Envelope" || (envelopeNs !== NS.soap11 && envelopeNs !== NS.soap12)) {
     throw new Refusal("malformed", "the response is not a SOAP envelope");
@@ -176,31 +210,36 @@ function decodeEnvelope(envelope: XmlElement): Record<string, unknown>[] {
   if (payload?.localName === "Fault" && payload.namespace === envelopeNs) {
     throw new Refusal("fault", faultMessage(payload, envelopeNs));
   }
-  checkHeader(childElement(envelope, envelopeNs, "Header"));
-  if (payload?.localName !== `${OPERATION}Response` || payload.namespace !== NS.netserver) {
+  checkHeader(childElement(envelope, envelopeNs, "Header"), ns);
+  if (payload?.localName !== `${OPERATION}Response` || payload.namespace !== ns) {
     throw new Refusal("malformed", `the SOAP Body does not hold ${OPERATION}Response`);
   }
-  const response = childElement(payload, NS.netserver, "Response");
+  const response = childElement(payload, ns, "Response");
   const tasks: Record<string, unknown>[] = [];
-  if (response === null || response.nil) return tasks;
-  for (const info of response.children) {
-    if (info.localName !== "BatchTaskInfo" || info.namespace !== NS.netserver) continue;
-    const where = `BatchTaskInfo[${tasks.length}]`;
-    if (info.nil) throw new Refusal("malformed", `${where} is nil`);
-    tasks.push(decodeTask(info, where));
+  if (response !== null && !response.nil) {
+    for (const info of response.children) {
+      if (info.localName !== "BatchTaskInfo" || info.namespace !== ns) continue;
+      const where = `BatchTaskInfo[${tasks.length}]`;
+      if (tasks.length === maxTasks) throw new Refusal("too-large", `the response holds more than ${maxTasks} tasks`);
+      if (info.nil) throw new Refusal("malformed", `${where} is nil`);
+      tasks.push(decodeTask(info, where, reading));
+    }
   }
-  return tasks;
+  return { ok: true, tasks, unknown: [...reading.unknown] };
 }
 
 /**
  * Decodes a NetServer answer with the given XML parser. `decodeBatchResponse` is this with the Worker's parser;
  * tests and benchmarks pass another parser to compare the two.
  */
-export function decodeBatchResponseWith(parse: XmlParser, xml: string): DecodeResult {
+export function decodeBatchResponseWith(parse: XmlParser, xml: string, options: DecodeOptions): DecodeResult {
   try {
-    return { ok: true, tasks: decodeEnvelope(parse(xml)) };
+    return decodeEnvelope(parse(xml), options);
   } catch (error) {
-    if (error instanceof Refusal) return { ok: false, failure: error.failure, detail: error.message };
+    if (error instanceof Refusal) {
+      const { failure, message: detail, exceptionType } = error;
+      return exceptionType === undefined ? { ok: false, failure, detail } : { ok: false, failure, detail, exceptionType };
+    }
     if (error instanceof MalformedXml) return { ok: false, failure: "malformed", detail: error.message };
     throw error;
   }
@@ -210,6 +249,6 @@ export function decodeBatchResponseWith(parse: XmlParser, xml: string): DecodeRe
  * Decodes a NetServer `GetBatchTaskInfosByAssociatesAndState` answer, SOAP 1.1 or 1.2, prefixed or default-namespaced.
  * Pure: reads only its argument; an unreadable answer is a failure result, not an exception.
  */
-export function decodeBatchResponse(xml: string): DecodeResult {
-  return decodeBatchResponseWith(parseXml, xml);
+export function decodeBatchResponse(xml: string, options: DecodeOptions): DecodeResult {
+  return decodeBatchResponseWith(parseXml, xml, options);
 }

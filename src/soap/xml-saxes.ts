@@ -1,6 +1,6 @@
 import { SaxesParser, type SaxesTagNS } from "saxes";
 import { NS } from "./namespaces.js";
-import { DOCTYPE_REFUSED, MalformedXml, notWellFormed, type XmlElement } from "./xml-tree.js";
+import { DOCTYPE_REFUSED, MAX_DEPTH, MalformedXml, notWellFormed, TOO_DEEP, type XmlElement } from "./xml-tree.js";
 
 type OpenElement = {
   namespace: string | null;
@@ -22,7 +22,9 @@ function isNil(tag: SaxesTagNS): boolean {
 
 /**
  * Parses with saxes (namespace-aware, XML 1.0 conforming, no DTD processing), building the `XmlElement` tree in one
- * pass. Fails closed: any DOCTYPE is refused as soon as it is read, an undefined entity or unbound prefix is an error.
+ * pass. Fails closed: any DOCTYPE is refused as soon as it is read, an undefined entity or unbound prefix is an error,
+ * and nesting deeper than `MAX_DEPTH` is refused at the first start tag past it (saxes reports a start tag only
+ * after resolving its namespaces, which walks the open tags, so the check must also come first).
  */
 export function parseWithSaxes(xml: string): XmlElement {
   const parser = new SaxesParser({ xmlns: true, position: false });
@@ -37,6 +39,9 @@ export function parseWithSaxes(xml: string): XmlElement {
   });
   parser.on("error", (error) => {
     throw notWellFormed(error.message);
+  });
+  parser.on("opentagstart", () => {
+    if (open.length >= MAX_DEPTH) throw new MalformedXml(TOO_DEEP);
   });
   parser.on("opentag", (tag) => {
     const element: OpenElement = {

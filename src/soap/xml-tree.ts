@@ -23,6 +23,15 @@ export class MalformedXml extends Error {}
 /** The message for any DOCTYPE: refused before an entity it declares could be expanded. */
 export const DOCTYPE_REFUSED = "a SOAP message must not contain a DOCTYPE";
 
+/**
+ * The deepest element nesting accepted (the envelope is depth 1). A real answer needs about 8 levels; refusing
+ * deeper documents as soon as the limit is crossed keeps a hostile answer from costing time that grows with the
+ * square of its depth (saxes walks the open-tag stack to resolve each prefix).
+ */
+export const MAX_DEPTH = 32;
+
+export const TOO_DEEP = `the response nests elements deeper than ${MAX_DEPTH} levels`;
+
 /** Wraps a parser's own error message. */
 export function notWellFormed(message: string): MalformedXml {
   return new MalformedXml(`the response is not well-formed XML (${message || "unreadable"})`);

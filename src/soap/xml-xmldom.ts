@@ -1,12 +1,14 @@
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { NS } from "./namespaces.js";
-import { DOCTYPE_REFUSED, MalformedXml, notWellFormed, type XmlElement } from "./xml-tree.js";
+import { DOCTYPE_REFUSED, MAX_DEPTH, MalformedXml, notWellFormed, TOO_DEEP, type XmlElement } from "./xml-tree.js";
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 const CDATA_SECTION_NODE = 4;
 
 type Built = { namespace: string | null; localName: string; nil: boolean; children: XmlElement[]; text: string };
+
+type Pending = { node: Node; built: Built; depth: number };
 
 function shallow(element: Element): Built {
   const nil = element.getAttributeNS(NS.xsi, "nil");
@@ -19,18 +21,22 @@ function shallow(element: Element): Built {
   };
 }
 
-/** Copies the DOM into `XmlElement`s without recursion, so deep nesting cannot exhaust the stack. */
+/**
+ * Copies the DOM into `XmlElement`s without recursion, so deep nesting cannot exhaust the stack; refuses nesting
+ * deeper than `MAX_DEPTH`, as the saxes reader does (xmldom has built the whole DOM by then: it is only the reference).
+ */
 function convert(rootElement: Element): XmlElement {
   const root = shallow(rootElement);
-  const pending: [Node, Built][] = [[rootElement, root]];
+  const pending: Pending[] = [{ node: rootElement, built: root, depth: 1 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [node, built] = next;
+    const { node, built, depth } = next;
     let text = "";
     for (let child = node.firstChild; child !== null; child = child.nextSibling) {
       if (child.nodeType === ELEMENT_NODE) {
+        if (depth >= MAX_DEPTH) throw new MalformedXml(TOO_DEEP);
         const element = shallow(child as Element);
         built.children.push(element);
-        pending.push([child, element]);
+        pending.push({ node: child, built: element, depth: depth + 1 });
       } else if (child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) {
         text += child.nodeValue ?? "";
       }

@@ -3,10 +3,11 @@ import type { BatchQuery } from "../model/batch-query.js";
 import { type BatchTasksBody, BatchTasksBodySchema } from "../model/batch-task.js";
 import { decodeBatchResponse } from "../soap/decode.js";
 import { buildEnvelope, type Credentials } from "../soap/envelope.js";
+import { CONTRACTS } from "../soap/namespaces.js";
 
 /** Why an upstream call gave no usable answer. `detail` is safe to show callers: no stack trace, no secret. */
 export type UpstreamFailure = {
-  kind: "exception" | "fault" | "bad-response" | "timeout" | "unreachable";
+  kind: "exception" | "fault" | "bad-response" | "too-large" | "timeout" | "unreachable";
   detail: string;
 };
 
@@ -50,7 +51,7 @@ function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
  * followed: they would resend the ticket to wherever `Location` points.
  */
 export async function fetchBatchTasks(query: BatchQuery, options: UpstreamOptions): Promise<UpstreamResult> {
-  const request = buildEnvelope(query, options.credentials);
+  const request = buildEnvelope(query, options.credentials, CONTRACTS["85"]);
   const signal = AbortSignal.timeout(options.timeoutMs);
   let response: Response;
   let text: string;
@@ -85,7 +86,7 @@ export async function fetchBatchTasks(query: BatchQuery, options: UpstreamOption
       failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status} with ${what}, not XML` },
     };
   }
-  const decoded = decodeBatchResponse(text);
+  const decoded = decodeBatchResponse(text, { contract: CONTRACTS["85"], maxTasks: 10_000 });
   if (!decoded.ok) {
     const kind = decoded.failure === "malformed" ? "bad-response" : decoded.failure;
     return { ok: false, failure: { kind, detail: redact(decoded.detail, options.credentials) } };

@@ -86,7 +86,7 @@ describe("stale-if-error", () => {
     ["Succeeded=false", () => xmlResponse(exception)],
     ["a SOAP fault", () => xmlResponse(faultSoap11, 500)],
     ["an HTML error page", () => new Response("<html>503</html>", { status: 503, headers: { "Content-Type": "text/html" } })],
-    ["a body that fails the schema", () => xmlResponse(wcf.replace("<State>Started</State>", "<State>Paused</State>"))],
+    ["a body that fails the schema", () => xmlResponse(wcf.replace("<ProgressPercent>42<", "<ProgressPercent>40000<"))],
     [
       "an unreachable server",
       () => {

@@ -23,6 +23,8 @@ const task = {
   request: null,
   progressDescription: null,
   progressPercent: 0,
+  fileName: null,
+  cancellationBehaviour: null,
 };
 const bodyWith = (changes: Record<string, unknown>) => ({
   tasks: [{ ...task, ...changes }],
@@ -30,6 +32,11 @@ const bodyWith = (changes: Record<string, unknown>) => ({
 });
 
 describe("BatchTasksBodySchema", () => {
+  it("accepts Services88's state and fields", () => {
+    const changes = { state: "SucceededManualCleanup", fileName: "a.xlsx", cancellationBehaviour: "CannotCancel" };
+    expect(v.parse(BatchTasksBodySchema, bodyWith(changes)).tasks[0]).toMatchObject(changes);
+  });
+
   it.each(["2024-02-29T00:00:00", "2026-11-20T08:15:30.1234567+01:00", "2026-12-31T23:59:59Z", "2000-02-29T12:00:00-14:00"])(
     "accepts the xs:dateTime %s as written",
     (created) => {
@@ -45,7 +52,11 @@ describe("BatchTasksBodySchema", () => {
     "2026-01-01T24:00:00",
     "2026-01-01T00:00:00+15:00",
     "2026-01-01",
-  ])("refuses %s", (created) => {
+    "10000-01-01T00:00:00",
+    "-0001-01-01T00:00:00",
+    "0000-01-01T00:00:00",
+    "2026-01-01T00:00:00.12345678Z",
+  ])("refuses %s, which no .NET DateTime can be", (created) => {
     expect(v.safeParse(BatchTasksBodySchema, bodyWith({ created })).success).toBe(false);
   });
 
@@ -57,6 +68,8 @@ describe("BatchTasksBodySchema", () => {
       { isSystemTask: 0 },
       { state: "Paused" },
       { parameterObject: { a: 1 } },
+      { cancellationBehaviour: "Later" },
+      { fileName: 1 },
     ]) {
       expect(v.safeParse(BatchTasksBodySchema, bodyWith(changes)).success).toBe(false);
     }

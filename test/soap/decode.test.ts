@@ -7,9 +7,10 @@ import faultSoap12 from "../fixtures/fault-soap12.xml?raw";
 import prefixed from "../fixtures/prefixed.xml?raw";
 import referenceExample from "../fixtures/reference-example.xml?raw";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { DECODE_85, DECODE_88 } from "./options.js";
 
 function tasksOf(xml: string): Record<string, unknown>[] {
-  const result = decodeBatchResponse(xml);
+  const result = decodeBatchResponse(xml, DECODE_85);
   if (!result.ok) throw new Error(`expected tasks, got ${result.failure}: ${result.detail}`);
   return result.tasks;
 }
@@ -44,6 +45,8 @@ describe("decodeBatchResponse: successful answers", () => {
         request: "",
         progressDescription: "",
         progressPercent: 0,
+        fileName: null,
+        cancellationBehaviour: null,
       },
     ]);
   });
@@ -71,6 +74,8 @@ describe("decodeBatchResponse: successful answers", () => {
       request: "<xml/>",
       progressDescription: "Row 42 of 100",
       progressPercent: 42,
+      fileName: null,
+      cancellationBehaviour: null,
     });
     expect(second).toMatchObject({
       id: 102,
@@ -104,6 +109,8 @@ describe("decodeBatchResponse: successful answers", () => {
       request: null,
       progressDescription: null,
       progressPercent: 0,
+      fileName: null,
+      cancellationBehaviour: null,
     });
     expect(Object.keys(first ?? {})).not.toContain("tableRight");
   });
@@ -145,30 +152,102 @@ describe("decodeBatchResponse: successful answers", () => {
   });
 });
 
+describe("decodeBatchResponse: the Services88 contract and values it does not know", () => {
+  const SERVICES88 = (xml: string) => xml.replaceAll("NetServer/Services85", "NetServer/Services88");
+
+  it("reads Services88's FileName, CancellationBehaviour and SucceededManualCleanup in its own namespace", () => {
+    const xml = SERVICES88(
+      withTasks(
+        "<BatchTaskInfo><Id>7</Id><State>SucceededManualCleanup</State><FileName>export.xlsx</FileName>" +
+          "<CancellationBehaviour>CancelWithWarning</CancellationBehaviour></BatchTaskInfo>",
+      ),
+    );
+    const result = decodeBatchResponse(xml, DECODE_88);
+    expect(result).toMatchObject({ ok: true, unknown: [] });
+    expect(result.ok && result.tasks[0]).toMatchObject({
+      id: 7,
+      state: "SucceededManualCleanup",
+      fileName: "export.xlsx",
+      cancellationBehaviour: "CancelWithWarning",
+    });
+  });
+
+  it("does not read a Services85 answer as Services88, nor the reverse", () => {
+    const xml = withTasks("<BatchTaskInfo><Id>7</Id></BatchTaskInfo>");
+    expect(decodeBatchResponse(xml, DECODE_88)).toMatchObject({ ok: false, failure: "malformed" });
+    expect(decodeBatchResponse(SERVICES88(xml), DECODE_85)).toMatchObject({ ok: false, failure: "malformed" });
+  });
+
+  it("keeps a task whose state or cancellation behaviour it does not know, and says which values were unknown", () => {
+    const xml = withTasks(
+      "<BatchTaskInfo><Id>1</Id><State>Paused</State><CancellationBehaviour>Later</CancellationBehaviour></BatchTaskInfo>" +
+        "<BatchTaskInfo><Id>2</Id><State>Paused</State></BatchTaskInfo>",
+    );
+    const result = decodeBatchResponse(xml, DECODE_85);
+    expect(result).toMatchObject({ ok: true, unknown: ["State=Paused", "CancellationBehaviour=Later"] });
+    expect(result.ok && result.tasks.map((task) => [task.id, task.state, task.cancellationBehaviour])).toEqual([
+      [1, "Unknown", null],
+      [2, "Unknown", null],
+    ]);
+  });
+});
+
+describe("decodeBatchResponse: bounded work", () => {
+  const task = "<BatchTaskInfo><Id>1</Id></BatchTaskInfo>";
+
+  it("refuses an answer with more tasks than allowed, as too large", () => {
+    const options = { ...DECODE_85, maxTasks: 3 };
+    expect(decodeBatchResponse(withTasks(task, task, task), options)).toMatchObject({ ok: true });
+    expect(decodeBatchResponse(withTasks(task, task, task, task), options)).toEqual({
+      ok: false,
+      failure: "too-large",
+      detail: "the response holds more than 3 tasks",
+    });
+  });
+
+  it("refuses nesting deeper than 32 levels, however deep, without the cost growing with the square of the depth", () => {
+    const nested = (depth: number) =>
+      withTasks(`<BatchTaskInfo><Name>${"<x>".repeat(depth)}${"</x>".repeat(depth)}</Name></BatchTaskInfo>`);
+    // The envelope, Body, response, Response, BatchTaskInfo and Name are 6 levels: 26 more reach 32.
+    expect(decodeBatchResponse(nested(26), DECODE_85)).toMatchObject({
+      failure: "malformed",
+      detail: "BatchTaskInfo[0].Name must hold text, not elements",
+    });
+    const tooDeep = { ok: false, failure: "malformed", detail: "the response nests elements deeper than 32 levels" };
+    expect(decodeBatchResponse(nested(27), DECODE_85)).toEqual(tooDeep);
+    expect(decodeBatchResponse(nested(200_000), DECODE_85)).toEqual(tooDeep);
+  });
+});
+
 describe("decodeBatchResponse: failures", () => {
   it("reports Succeeded=false with ExceptionInfo's FriendlyText, never its stack trace", () => {
-    const result = decodeBatchResponse(exception);
-    expect(result).toEqual({ ok: false, failure: "exception", detail: "Your session has expired. Please log in again." });
+    const result = decodeBatchResponse(exception, DECODE_85);
+    expect(result).toEqual({
+      ok: false,
+      failure: "exception",
+      detail: "Your session has expired. Please log in again.",
+      exceptionType: "SoSessionException",
+    });
   });
 
   it("falls back to ExceptionInfo's Message when there is no FriendlyText", () => {
-    const result = decodeBatchResponse(exception.replace(/<FriendlyText>.*<\/FriendlyText>/, ""));
+    const result = decodeBatchResponse(exception.replace(/<FriendlyText>.*<\/FriendlyText>/, ""), DECODE_85);
     expect(result).toMatchObject({ failure: "exception", detail: "Ticket 7T:test-ticket is expired or invalid" });
   });
 
   it("reports Succeeded=false even without ExceptionInfo", () => {
-    const result = decodeBatchResponse(exception.replace(/<ExceptionInfo .*?<\/ExceptionInfo>/s, ""));
+    const result = decodeBatchResponse(exception.replace(/<ExceptionInfo .*?<\/ExceptionInfo>/s, ""), DECODE_85);
     expect(result).toMatchObject({ ok: false, failure: "exception" });
   });
 
   it("reads SOAP 1.1 and SOAP 1.2 faults", () => {
-    expect(decodeBatchResponse(faultSoap11)).toEqual({
+    expect(decodeBatchResponse(faultSoap11, DECODE_85)).toEqual({
       ok: false,
       failure: "fault",
       detail:
         "The message with Action 'urn:wrong' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher.",
     });
-    expect(decodeBatchResponse(faultSoap12)).toEqual({
+    expect(decodeBatchResponse(faultSoap12, DECODE_85)).toEqual({
       ok: false,
       failure: "fault",
       detail: "Server was unable to process request.",
@@ -176,10 +255,10 @@ describe("decodeBatchResponse: failures", () => {
   });
 
   it("refuses a DOCTYPE, so no entity reaches the output", () => {
-    const result = decodeBatchResponse(doctypeEntity);
+    const result = decodeBatchResponse(doctypeEntity, DECODE_85);
     expect(result).toMatchObject({ ok: false, failure: "malformed" });
     expect(JSON.stringify(result)).not.toContain("expanded-entity-text");
-    const withoutEntity = decodeBatchResponse(doctypeEntity.replace("&leak;", "plain"));
+    const withoutEntity = decodeBatchResponse(doctypeEntity.replace("&leak;", "plain"), DECODE_85);
     expect(withoutEntity).toEqual({ ok: false, failure: "malformed", detail: "a SOAP message must not contain a DOCTYPE" });
   });
 
@@ -210,6 +289,6 @@ describe("decodeBatchResponse: failures", () => {
     ["a nil task", withTasks('<BatchTaskInfo i:nil="true"/>')],
     ["an undeclared prefix", withTasks("<BatchTaskInfo><x:Id>1</x:Id></BatchTaskInfo>")],
   ])("refuses %s as malformed", (_name, xml) => {
-    expect(decodeBatchResponse(xml)).toMatchObject({ ok: false, failure: "malformed" });
+    expect(decodeBatchResponse(xml, DECODE_85)).toMatchObject({ ok: false, failure: "malformed" });
   });
 });

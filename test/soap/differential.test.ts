@@ -11,6 +11,7 @@ import prefixed from "../fixtures/prefixed.xml?raw";
 import referenceExample from "../fixtures/reference-example.xml?raw";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { mutants } from "./mutations.js";
+import { DECODE_85 } from "./options.js";
 import { xmldomGap } from "./xmldom-gaps.js";
 
 /** Every fixture, plus the emulator's WCF-style answer carrying all 14 seed tasks. */
@@ -37,7 +38,10 @@ function comparable(result: DecodeResult): unknown {
 }
 
 function decodeBoth(xml: string): { saxes: unknown; xmldom: unknown } {
-  return { saxes: comparable(decodeBatchResponse(xml)), xmldom: comparable(decodeBatchResponseWith(parseWithXmldom, xml)) };
+  return {
+    saxes: comparable(decodeBatchResponse(xml, DECODE_85)),
+    xmldom: comparable(decodeBatchResponseWith(parseWithXmldom, xml, DECODE_85)),
+  };
 }
 
 const MALFORMED = { ok: false, failure: "malformed" };
@@ -76,7 +80,7 @@ describe("the Worker's decoder (saxes) agrees with the xmldom decoder", () => {
     const kinds = new Map<string, number>();
     Object.values(FIXTURES).forEach((xml, index) => {
       for (const mutant of mutants(xml, 1000 + index, MUTANTS_PER_FIXTURE)) {
-        const result = decodeBatchResponse(mutant);
+        const result = decodeBatchResponse(mutant, DECODE_85);
         const kind = result.ok ? (result.tasks.length > 0 ? "tasks" : "no tasks") : result.failure;
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       }
@@ -88,9 +92,9 @@ describe("the Worker's decoder (saxes) agrees with the xmldom decoder", () => {
     const envelope = FIXTURES["emulator seed tasks"] ?? "";
     for (const flaw of ["&#0;", "\u0001", "]]>", "&#xD800;", "& "]) {
       const xml = envelope.replace("<Name>Rebuild", `<Name>${flaw}Rebuild`);
-      expect(decodeBatchResponse(xml)).toMatchObject(MALFORMED);
+      expect(decodeBatchResponse(xml, DECODE_85)).toMatchObject(MALFORMED);
       expect(xmldomGap(xml)).not.toBeNull();
     }
-    expect(decodeBatchResponse(envelope.replace("<BatchTaskInfo>", "<BatchTaskInfo a=b>"))).toMatchObject(MALFORMED);
+    expect(decodeBatchResponse(envelope.replace("<BatchTaskInfo>", "<BatchTaskInfo a=b>"), DECODE_85)).toMatchObject(MALFORMED);
   });
 });

@@ -14,6 +14,7 @@ const FAILURE_PROBLEM: Record<ServeFailure["kind"], ProblemType> = {
   exception: "upstream-error",
   fault: "upstream-error",
   "bad-response": "upstream-invalid-response",
+  "too-large": "upstream-invalid-response",
   timeout: "upstream-timeout",
   unreachable: "upstream-unavailable",
   "not-cached": "not-cached",
