@@ -54,7 +54,7 @@ describe("end to end against the NetServer emulator", () => {
     expect(body.tasks).toEqual(SEED_TASKS.filter((task) => !task.isSystemTask).map(expected));
   });
 
-  it("maps the emulator's wrong-ticket exception to 502 with its message", async () => {
+  it("maps the emulator's wrong-ticket exception to 502 upstream-credentials-rejected", async () => {
     const response = await send("/v1/batch-tasks?associateIds=5&state=All", {
       headers: authorized(),
       env: emulatorEnv({ SUPEROFFICE_TICKET: "7T:expired" }),
@@ -62,7 +62,7 @@ describe("end to end against the NetServer emulator", () => {
     expect(response.status).toBe(502);
     const text = await response.text();
     expect(text).not.toContain("7T:expired");
-    expect(JSON.parse(text)).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-error" });
+    expect(JSON.parse(text)).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-credentials-rejected" });
   });
 
   it.each([

@@ -1,18 +1,22 @@
+import { type CallContext, timed } from "../call-context.js";
 import type { Config } from "../config/config.js";
 import { log } from "../log.js";
 import type { BatchQuery } from "../model/batch-query.js";
-import { fetchBatchTasks, type UpstreamFailure } from "../upstream/client.js";
+import type { UpstreamResult } from "../upstream/client.js";
+import type { UpstreamFailure } from "../upstream/failure.js";
+import type { Sleep } from "../upstream/limiter.js";
+import { Flights } from "./coalescing.js";
 import { NO_DIRECTIVES, type RequestDirectives } from "./directives.js";
 import { type CachedEntry, toEntry } from "./entry.js";
-import { entryKey, type Tenant, tenantOf } from "./key.js";
-import { deleteEntry, readEntry, readGeneration, writeEntry, writeGeneration } from "./kv-store.js";
+import { assess, type Served, served } from "./freshness.js";
+import { entryKey } from "./key.js";
+import { deleteEntry, KV_MAX_VALUE_BYTES, readEntry, readGeneration, writeEntry, writeGeneration } from "./kv-store.js";
 import { MemoryTier } from "./memory-tier.js";
 
-/** Identifies this cache in `Cache-Status` (RFC 9211). */
-const CACHE_NAME = "superoffice-batch-edge";
+export type { Served } from "./freshness.js";
 
 /** Budget of the in-isolate tier in UTF-16 code units (about 16 MB). */
-const MEMORY_TIER_UNITS = 8 * 1024 * 1024;
+export const MEMORY_TIER_UNITS = 8 * 1024 * 1024;
 /**
  * How long an isolate trusts what it holds in memory (entries and the cache generation) before asking KV again,
  * so that purges made elsewhere reach it: a hot key costs at most one KV read per this period.
@@ -20,29 +24,32 @@ const MEMORY_TIER_UNITS = 8 * 1024 * 1024;
 const MEMORY_TRUST_MS = 10_000;
 /** KV accepts one write per second per key. */
 const KV_WRITE_INTERVAL_MS = 1000;
+/** How long a purged entry's tombstone outlives it: KV's propagation delay, so no older copy comes back. */
+const TOMBSTONE_MS = 60_000;
 
-/** A cached or fetched answer, with the numbers its headers need, all taken at the same instant. */
-export type Served = {
-  entry: CachedEntry;
-  /** Whole seconds since the data left SuperOffice: the `Age` header. */
-  age: number;
-  /** Seconds of freshness left, negative once stale: `ttl` in `Cache-Status`. */
-  ttl: number;
-  /** This cache's `Cache-Status` member, e.g. `superoffice-batch-edge; hit; ttl=12`. */
-  cacheStatus: string;
-};
+/**
+ * The upstream of one tenant, as the cache sees it: where its entries live (`scope`, the key prefix), how to ask
+ * it, and whether it is rejecting its credentials. Implemented by `TenantUpstream`.
+ */
+export interface Origin {
+  readonly scope: string;
+  fetch(query: BatchQuery, context: CallContext): Promise<UpstreamResult>;
+  credentialsRejectedSince(): number | null;
+}
 
 export type ServeFailure = UpstreamFailure | { kind: "not-cached"; detail: string };
 
 export type ServeResult = { ok: true; served: Served } | { ok: false; failure: ServeFailure };
 
-export type PurgeResult = "purged" | "too-soon" | "failed";
+/** `purged`: done everywhere it can be; `accepted`: gone here, KV follows within a second; `failed`: KV refused. */
+export type PurgeResult = "purged" | "accepted" | "failed";
 
-/** What one request brings: the configuration, its `Cache-Control` directives, and its `waitUntil`. */
+/** What one request brings: the configuration, the tenant's origin, its `Cache-Control` directives, its context. */
 export type ServeContext = {
   config: Config;
+  origin: Origin;
   directives: RequestDirectives;
-  waitUntil: (work: Promise<unknown>) => void;
+  call: CallContext;
 };
 
 /**
@@ -51,136 +58,141 @@ export type ServeContext = {
  */
 type Slot = { key: string; persist: boolean };
 
-/** The outcome of one upstream call. `stored`: the leader stored it; `superseded`: a purge overtook the call. */
+/** The outcome of one upstream call. `stored`: something stored it; `superseded`: a purge overtook the call. */
 type Forwarded = { ok: true; entry: CachedEntry; stored: boolean; superseded: boolean } | { ok: false; failure: UpstreamFailure };
 
-type Flight = { slot: Slot; token: object };
-
-type Assessment = { fresh: boolean; usable: boolean };
+export type CacheOptions = { now: () => number; sleep: Sleep; memoryUnits?: number };
 
 /**
  * The read-through cache of batch-task answers: an in-isolate LRU tier in front of KV, freshness decided from
  * `fetchedAt` (fresh, then stale-while-revalidate and stale-if-error within the stale window), request
- * coalescing, RFC 9111 request directives, and purge by entry or by tenant generation. One instance per isolate.
+ * coalescing, RFC 9111 request directives, and purge by entry or by scope generation. One instance per isolate;
+ * every tenant's entries live under its origin's scope.
  */
 export class BatchCache {
-  private readonly memory = new MemoryTier(MEMORY_TIER_UNITS);
-  private readonly inflight = new Map<string, { token: object; work: Promise<Forwarded> }>();
+  private readonly memory: MemoryTier;
+  private readonly flights = new Flights<Forwarded>();
   private readonly lastWrite = new Map<string, number>();
   private readonly generations = new Map<string, { value: number; readAt: number }>();
-  private readonly tenants = new Map<string, Tenant>();
+  private readonly tombstones = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly sleep: Sleep;
 
-  constructor(private readonly now: () => number) {}
+  constructor(options: CacheOptions) {
+    this.now = options.now;
+    this.sleep = options.sleep;
+    this.memory = new MemoryTier(options.memoryUnits ?? MEMORY_TIER_UNITS);
+  }
 
   /** Answers one query from the cache or from SuperOffice, as the directives allow. */
   async serve(query: BatchQuery, context: ServeContext): Promise<ServeResult> {
-    const { directives } = context;
-    const slot = await this.slotFor(context.config, query);
-    const cached = slot === null ? null : await this.lookup(context.config, slot);
-    const before = cached === null ? null : this.assess(cached, context);
+    const { directives, config } = context;
+    const slot = await this.slotFor(context, query);
+    const cached = slot === null ? null : await this.lookup(config, slot, context.call);
+    const usable = (entry: CachedEntry) =>
+      assess(entry, this.now(), config, directives, context.origin.credentialsRejectedSince());
+    const before = cached === null ? null : usable(cached);
 
     if (directives.onlyIfCached) {
-      if (cached !== null && before?.usable === true) return this.served(cached, context, "hit", true);
+      if (cached !== null && before?.usable === true) return this.hit(cached, config, "hit", true);
       return { ok: false, failure: { kind: "not-cached", detail: "Nothing usable is cached for this query (only-if-cached)." } };
     }
     if (slot !== null && cached !== null && before?.usable === true && !directives.noCache) {
       if (!before.fresh) void this.forward(slot, query, { ...context, directives: NO_DIRECTIVES });
-      return this.served(cached, context, "hit", true);
+      return this.hit(cached, config, "hit", true);
     }
 
     const fwd = before === null ? "fwd=miss" : before.fresh ? "fwd=request" : "fwd=stale";
-    const collapsed = slot !== null && this.inflight.has(slot.key);
+    const collapsed = slot !== null && this.flights.pending(slot.key) !== undefined;
     const forwarded = await this.forward(slot, query, context);
     if (forwarded.ok) {
       let stored = forwarded.stored;
-      if (!stored && !forwarded.superseded && slot !== null && !directives.noStore) {
-        this.store(slot, forwarded.entry, context);
-        stored = true;
-      }
+      if (!stored && !forwarded.superseded && slot !== null && !directives.noStore)
+        stored = this.store(slot, forwarded.entry, context);
       const flags = [...(stored ? ["stored"] : []), ...(collapsed ? ["collapsed"] : [])];
-      return this.served(forwarded.entry, context, fwd, false, flags);
+      return this.hit(forwarded.entry, config, fwd, false, flags);
     }
-    if (cached !== null && this.assess(cached, context).usable) {
-      return this.served(cached, context, fwd, true, ["detail=stale-if-error"]);
+    if (cached !== null && usable(cached).usable) {
+      log("warn", "served_stale_if_error", { requestId: context.call.requestId, kind: forwarded.failure.kind });
+      return this.hit(cached, config, fwd, true, ["detail=stale-if-error"]);
     }
     return forwarded;
   }
 
   /**
-   * Drops one question's entry from KV and from this isolate; an upstream call under way will not store it back.
-   * A deletion is a KV write, so it too waits a second after the key's last write.
+   * Drops one question's entry from this isolate at once and from KV; an upstream call under way will not store
+   * it back. A deletion is a KV write: when the key was written less than a second ago, the deletion waits for KV's
+   * window inside the request's `waitUntil` (`accepted`), and a tombstone keeps this isolate from serving the
+   * purged answer meanwhile.
    */
-  async purgeEntry(config: Config, query: BatchQuery): Promise<PurgeResult> {
-    const slot = await this.slotFor(config, query);
+  async purgeEntry(context: Omit<ServeContext, "directives">, query: BatchQuery): Promise<PurgeResult> {
+    const slot = await this.slotFor({ ...context, directives: NO_DIRECTIVES }, query);
     if (slot === null) return "purged";
     const now = this.now();
-    if (!this.mayWrite(slot.key, now)) return "too-soon";
     this.memory.delete(slot.key);
-    this.inflight.delete(slot.key);
+    this.flights.forget(slot.key);
+    this.bury(slot.key, now);
     if (!slot.persist) return "failed";
-    this.lastWrite.set(slot.key, now);
-    return (await deleteEntry(config.cache, slot.key)) ? "purged" : "failed";
+    const wait = this.writeWait(slot.key, now);
+    this.lastWrite.set(slot.key, now + wait);
+    const remove = () => deleteEntry(context.config.cache, slot.key, context.call.requestId);
+    if (wait === 0) return (await remove()) ? "purged" : "failed";
+    context.call.waitUntil(this.sleep(wait).then(remove));
+    return "accepted";
   }
 
   /**
-   * Invalidates every entry of this upstream URL by moving to a new cache generation; KV is never listed. Upstream
-   * calls under way will not store their answers.
+   * Invalidates every entry of this origin by moving to a new cache generation; KV is never listed. Upstream calls
+   * under way will not store their answers. The new generation is used here at once; its KV write waits for KV's
+   * one-write-per-second window when needed (`accepted`).
    */
-  async purgeAll(config: Config): Promise<PurgeResult> {
-    const tenant = await this.tenant(config);
+  async purgeAll(context: Omit<ServeContext, "directives">): Promise<PurgeResult> {
+    const { config, origin, call } = context;
+    const generationKey = `${origin.scope}generation`;
     const now = this.now();
-    if (!this.mayWrite(tenant.generationKey, now)) return "too-soon";
-    this.lastWrite.set(tenant.generationKey, now);
-    const current = await readGeneration(config.cache, tenant.generationKey);
-    const next = Math.max(current ?? 0, this.generations.get(tenant.generationKey)?.value ?? 0) + 1;
-    if (current === null || !(await writeGeneration(config.cache, tenant.generationKey, next))) {
-      this.lastWrite.delete(tenant.generationKey);
-      return "failed";
-    }
-    this.generations.set(tenant.generationKey, { value: next, readAt: now });
-    this.memory.deletePrefix(tenant.prefix);
-    for (const key of [...this.inflight.keys()]) if (key.startsWith(tenant.prefix)) this.inflight.delete(key);
-    return "purged";
+    const current = await readGeneration(config.cache, generationKey, call.requestId);
+    if (current === null) return "failed";
+    const next = Math.max(current, this.generations.get(generationKey)?.value ?? 0) + 1;
+    this.generations.set(generationKey, { value: next, readAt: now });
+    this.memory.deletePrefix(origin.scope);
+    this.flights.forgetPrefix(origin.scope);
+    const wait = this.writeWait(generationKey, now);
+    this.lastWrite.set(generationKey, now + wait);
+    const write = () => writeGeneration(config.cache, generationKey, next, call.requestId);
+    if (wait === 0) return (await write()) ? "purged" : "failed";
+    call.waitUntil(this.sleep(wait).then(write));
+    return "accepted";
   }
 
   /** The question's slot, or `null` when there is no cache window (fresh + stale = 0). */
-  private async slotFor(config: Config, query: BatchQuery): Promise<Slot | null> {
+  private async slotFor({ config, origin, call }: ServeContext, query: BatchQuery): Promise<Slot | null> {
     if (config.freshSeconds + config.staleSeconds === 0) return null;
-    const tenant = await this.tenant(config);
-    const generation = await this.generation(config, tenant);
+    const generation = await this.generation(config, `${origin.scope}generation`, call);
     return generation === null
-      ? { key: await entryKey(tenant, "offline", query), persist: false }
-      : { key: await entryKey(tenant, generation, query), persist: true };
+      ? { key: await entryKey(origin.scope, "offline", query), persist: false }
+      : { key: await entryKey(origin.scope, generation, query), persist: true };
   }
 
-  private async tenant(config: Config): Promise<Tenant> {
-    const known = this.tenants.get(config.upstreamUrl);
-    if (known !== undefined) return known;
-    const tenant = await tenantOf(config.upstreamUrl);
-    this.tenants.set(config.upstreamUrl, tenant);
-    return tenant;
-  }
-
-  /** The tenant's cache generation, re-read from KV once the memo is older than `MEMORY_TRUST_MS`. */
-  private async generation(config: Config, tenant: Tenant): Promise<number | null> {
-    const memo = this.generations.get(tenant.generationKey);
+  /** The scope's cache generation, re-read from KV once the memo is older than `MEMORY_TRUST_MS`. */
+  private async generation(config: Config, generationKey: string, call: CallContext): Promise<number | null> {
+    const memo = this.generations.get(generationKey);
     const now = this.now();
     if (memo !== undefined && now - memo.readAt < MEMORY_TRUST_MS) return memo.value;
-    const read = await readGeneration(config.cache, tenant.generationKey);
+    const read = await timed(call, "kv", () => readGeneration(config.cache, generationKey, call.requestId));
     if (read === null) return memo?.value ?? null;
     const value = Math.max(read, memo?.value ?? 0);
-    this.generations.set(tenant.generationKey, { value, readAt: now });
+    this.generations.set(generationKey, { value, readAt: now });
     return value;
   }
 
   /**
    * The newest entry still inside the cache window. Memory answers alone while its entry is recently confirmed
    * (or KV is out of reach); otherwise KV is asked: an entry KV no longer has (purged elsewhere) is dropped, and an
-   * older copy in KV (a write skipped by the one-per-second limit, or not yet propagated) never replaces a newer
-   * one in memory. Memory is checked again after the KV read, so a request that read KV while another stored a
-   * fresh answer sees that answer.
+   * older copy in KV (a write skipped by the one-per-second limit, or not yet propagated, or purged here) never
+   * replaces a newer one in memory. Memory is checked again after the KV read, so a request that read KV while
+   * another stored a fresh answer sees that answer.
    */
-  private async lookup(config: Config, slot: Slot): Promise<CachedEntry | null> {
+  private async lookup(config: Config, slot: Slot, call: CallContext): Promise<CachedEntry | null> {
     const windowMs = (config.freshSeconds + config.staleSeconds) * 1000;
     const inWindow = (entry: CachedEntry): boolean => this.now() - entry.fetchedAt < windowMs;
     const remembered = this.memory.get(slot.key);
@@ -188,11 +200,11 @@ export class BatchCache {
       if (!slot.persist || this.now() - remembered.confirmedAt < MEMORY_TRUST_MS) return remembered.entry;
     }
     if (!slot.persist) return null;
-    const stored = await readEntry(config.cache, slot.key);
+    const stored = await timed(call, "kv", () => readEntry(config.cache, slot.key, call.requestId));
     const meanwhile = this.memory.get(slot.key);
     if (meanwhile !== undefined && meanwhile !== remembered && inWindow(meanwhile.entry)) return meanwhile.entry;
     if (stored === undefined) return remembered !== undefined && inWindow(remembered.entry) ? remembered.entry : null;
-    if (stored === null || !inWindow(stored)) {
+    if (stored === null || !inWindow(stored) || this.isBuried(slot.key, stored)) {
       this.memory.delete(slot.key);
       return null;
     }
@@ -201,89 +213,63 @@ export class BatchCache {
     return newest;
   }
 
-  /**
-   * Fresh: younger than `CACHE_FRESH_SECONDS`. Usable: inside the fresh + stale window, and, when the request
-   * sets `max-age`, fresh and younger than it (RFC 9111: no stale answer without `max-stale`).
-   */
-  private assess(entry: CachedEntry, { config, directives }: ServeContext): Assessment {
-    const ageMs = this.now() - entry.fetchedAt;
-    const fresh = ageMs < config.freshSeconds * 1000;
-    const inWindow = ageMs < (config.freshSeconds + config.staleSeconds) * 1000;
-    const maxAge = directives.maxAge;
-    return { fresh, usable: inWindow && (maxAge === undefined || (fresh && ageMs < maxAge * 1000)) };
+  private hit(entry: CachedEntry, config: Config, outcome: string, withTtl: boolean, flags: string[] = []): ServeResult {
+    return { ok: true, served: served(entry, this.now(), config.freshSeconds, outcome, withTtl, flags) };
   }
 
-  /** Builds `Cache-Status` as `<name>; <hit|fwd=…>[; ttl=N][; flags…]`, with `Age` and `ttl` from one instant. */
-  private served(
-    entry: CachedEntry,
-    context: ServeContext,
-    outcome: string,
-    withTtl: boolean,
-    flags: string[] = [],
-  ): ServeResult {
-    const age = Math.floor(Math.max(0, this.now() - entry.fetchedAt) / 1000);
-    const ttl = context.config.freshSeconds - age;
-    const members = [CACHE_NAME, outcome, ...(withTtl ? [`ttl=${ttl}`] : []), ...flags];
-    return { ok: true, served: { entry, age, ttl, cacheStatus: members.join("; ") } };
-  }
-
-  /**
-   * One upstream call per key per isolate at a time: concurrent callers share the leader's outcome (plain data,
-   * never a Response). The leader's work is handed to `waitUntil`, so it completes even if its caller goes away.
-   */
+  /** One upstream call per key per isolate at a time (see `Flights`); `null` slots are never coalesced. */
   private forward(slot: Slot | null, query: BatchQuery, context: ServeContext): Promise<Forwarded> {
     if (slot === null) return this.callUpstream(null, query, context);
-    const pending = this.inflight.get(slot.key);
-    if (pending !== undefined) return pending.work;
-    const flight: Flight = { slot, token: {} };
-    const work = this.callUpstream(flight, query, context);
-    this.inflight.set(slot.key, { token: flight.token, work });
-    const settle = () => {
-      if (this.inflight.get(slot.key)?.token === flight.token) this.inflight.delete(slot.key);
-    };
-    context.waitUntil(work.then(settle, settle));
-    return work;
+    return this.flights.join(slot.key, (token) => this.callUpstream({ slot, token }, query, context), context.call.waitUntil);
   }
 
-  private async callUpstream(flight: Flight | null, query: BatchQuery, context: ServeContext): Promise<Forwarded> {
-    const { config } = context;
-    const result = await fetchBatchTasks(query, {
-      url: config.upstreamUrl,
-      credentials: config.credentials,
-      timeoutMs: config.upstreamTimeoutMs,
-      now: this.now,
-    });
-    if (!result.ok) {
-      log("warn", "upstream_failed", {
-        kind: result.failure.kind,
-        detail: result.failure.detail,
-        state: query.state,
-        associateCount: query.associateIds.length,
-      });
-      return result;
-    }
-    const entry = await toEntry(result.body);
+  private async callUpstream(
+    flight: { slot: Slot; token: object } | null,
+    query: BatchQuery,
+    context: ServeContext,
+  ): Promise<Forwarded> {
+    const result = await context.origin.fetch(query, context.call);
+    if (!result.ok) return result;
+    const entry = await timed(context.call, "decode", () => toEntry(result.body));
     if (flight === null) return { ok: true, entry, stored: false, superseded: false };
-    const superseded = this.inflight.get(flight.slot.key)?.token !== flight.token;
-    const stored = !superseded && !context.directives.noStore;
-    if (stored) this.store(flight.slot, entry, context);
+    const superseded = !this.flights.isCurrent(flight.slot.key, flight.token);
+    const stored = !superseded && !context.directives.noStore && this.store(flight.slot, entry, context);
     return { ok: true, entry, stored, superseded };
   }
 
-  /** Keeps the entry in memory at once and in KV in the background, at most one KV write per key per second. */
-  private store(slot: Slot, entry: CachedEntry, { config, waitUntil }: ServeContext): void {
+  /**
+   * Keeps the entry in memory at once and in KV in the background, at most one KV write per key per second.
+   * Returns whether either tier took it: memory refuses an entry larger than its budget, KV one over its value limit.
+   */
+  private store(slot: Slot, entry: CachedEntry, { config, call }: ServeContext): boolean {
     const now = this.now();
-    this.memory.set(slot.key, entry, now);
-    if (!slot.persist || !this.mayWrite(slot.key, now)) return;
+    const inMemory = this.memory.set(slot.key, entry, now);
+    const fitsKv = entry.body.length * 3 <= KV_MAX_VALUE_BYTES;
+    if (!slot.persist || !fitsKv || this.writeWait(slot.key, now) > 0) return inMemory;
     this.lastWrite.set(slot.key, now);
-    waitUntil(writeEntry(config.cache, slot.key, entry, config.freshSeconds + config.staleSeconds));
+    call.waitUntil(writeEntry(config.cache, slot.key, entry, config.freshSeconds + config.staleSeconds, call.requestId));
+    return true;
   }
 
-  private mayWrite(key: string, now: number): boolean {
+  /** Milliseconds until KV accepts another write to this key (0: now). */
+  private writeWait(key: string, now: number): number {
     if (this.lastWrite.size > 1024) {
       for (const [written, at] of this.lastWrite) if (now - at >= KV_WRITE_INTERVAL_MS) this.lastWrite.delete(written);
     }
     const last = this.lastWrite.get(key);
-    return last === undefined || now - last >= KV_WRITE_INTERVAL_MS;
+    return last === undefined ? 0 : Math.max(0, last + KV_WRITE_INTERVAL_MS - now);
+  }
+
+  private bury(key: string, now: number): void {
+    if (this.tombstones.size > 1024) {
+      for (const [buried, at] of this.tombstones) if (now - at >= TOMBSTONE_MS) this.tombstones.delete(buried);
+    }
+    this.tombstones.set(key, now);
+  }
+
+  /** Whether this copy was fetched before the key was purged here, within the tombstone's life. */
+  private isBuried(key: string, entry: CachedEntry): boolean {
+    const purgedAt = this.tombstones.get(key);
+    return purgedAt !== undefined && this.now() - purgedAt < TOMBSTONE_MS && entry.fetchedAt <= purgedAt;
   }
 }

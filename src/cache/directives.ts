@@ -14,12 +14,17 @@ export type RequestDirectives = {
 export const NO_DIRECTIVES: RequestDirectives = { noCache: false, noStore: false, maxAge: undefined, onlyIfCached: false };
 
 /**
- * Reads a request's `Cache-Control`. Directive names are case-insensitive; unknown directives and malformed
- * `max-age` values are ignored, as RFC 9111 asks.
+ * Reads a request's `Cache-Control`, or, when it has none, `Pragma: no-cache` as `no-cache` (RFC 9111 section
+ * 5.4). Directive names are case-insensitive; unknown directives and malformed `max-age` values are ignored, as
+ * RFC 9111 asks.
  */
-export function parseRequestDirectives(header: string | undefined): RequestDirectives {
+export function parseRequestDirectives(cacheControl: string | undefined, pragma?: string): RequestDirectives {
   const directives: RequestDirectives = { ...NO_DIRECTIVES };
-  for (const part of (header ?? "").split(",")) {
+  if (cacheControl === undefined) {
+    directives.noCache = (pragma ?? "").split(",").some((part) => part.trim().toLowerCase() === "no-cache");
+    return directives;
+  }
+  for (const part of cacheControl.split(",")) {
     const [rawName = "", rawValue] = part.split("=", 2);
     const name = rawName.trim().toLowerCase();
     if (name === "no-cache") directives.noCache = true;

@@ -30,10 +30,11 @@ export class MemoryTier {
     return remembered;
   }
 
-  set(key: string, entry: CachedEntry, confirmedAt: number): void {
+  /** Keeps the entry, evicting the least recently used; returns false for an entry larger than the whole budget. */
+  set(key: string, entry: CachedEntry, confirmedAt: number): boolean {
     this.delete(key);
     const units = unitsOf(key, entry);
-    if (units > this.maxUnits) return;
+    if (units > this.maxUnits) return false;
     this.entries.set(key, { entry, confirmedAt });
     this.units += units;
     for (const [oldest, old] of this.entries) {
@@ -41,6 +42,7 @@ export class MemoryTier {
       this.entries.delete(oldest);
       this.units -= unitsOf(oldest, old.entry);
     }
+    return true;
   }
 
   delete(key: string): void {

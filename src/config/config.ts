@@ -1,132 +1,264 @@
 import * as v from "valibot";
 import { log } from "../log.js";
+import { CONTRACTS } from "../soap/namespaces.js";
 import { isXmlText } from "../soap/xml-escape.js";
+import {
+  BearerKeysSchema,
+  ContextIdSchema,
+  EnvironmentSchema,
+  integerSetting,
+  isServiceUrl,
+  KeyTextSchema,
+  LoginUrlSchema,
+  loginUrlOf,
+  SecretTextSchema,
+  ServicesVersionSchema,
+  splitKeys,
+} from "./settings.js";
+import type { Tenant } from "./tenant.js";
 
 /** The Worker's bindings, vars and secrets as `wrangler.toml` and `wrangler secret put` provide them. */
 export type Env = {
   BATCH_CACHE?: KVNamespace;
+  RATE_LIMITER?: RateLimit;
   SUPEROFFICE_BATCH_URL?: string;
   SUPEROFFICE_TICKET?: string;
   SUPEROFFICE_APP_TOKEN?: string;
+  SUPEROFFICE_CONTEXT_ID?: string;
+  SUPEROFFICE_ENVIRONMENT?: string;
+  SUPEROFFICE_SYSTEM_USER_TOKEN?: string;
+  SUPEROFFICE_PRIVATE_KEY?: string;
+  SUPEROFFICE_CERTIFICATE?: string;
+  SUPEROFFICE_LOGIN_URL?: string;
+  SUPEROFFICE_SERVICES_VERSION?: string | number;
+  TICKET_ENCRYPTION_KEY?: string;
+  TENANTS?: string;
   API_KEYS?: string;
   ADMIN_KEYS?: string;
   CACHE_FRESH_SECONDS?: string | number;
   CACHE_STALE_SECONDS?: string | number;
   UPSTREAM_TIMEOUT_MS?: string | number;
+  UPSTREAM_MAX_BYTES?: string | number;
+  MAX_TASKS?: string | number;
+  UPSTREAM_CONCURRENCY?: string | number;
+  RATE_LIMIT_PERIOD_SECONDS?: string | number;
 };
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** The settings of on-site mode: a fixed ticket for one Batch.svc URL. */
+const STATIC_SETTINGS = ["SUPEROFFICE_BATCH_URL", "SUPEROFFICE_TICKET"] as const;
+
+/** The settings only SuperOffice Online sign-in uses (`SUPEROFFICE_APP_TOKEN` and the version serve both modes). */
+const ONLINE_SETTINGS = [
+  "SUPEROFFICE_CONTEXT_ID",
+  "SUPEROFFICE_ENVIRONMENT",
+  "SUPEROFFICE_SYSTEM_USER_TOKEN",
+  "SUPEROFFICE_PRIVATE_KEY",
+  "SUPEROFFICE_CERTIFICATE",
+  "SUPEROFFICE_LOGIN_URL",
+] as const;
+
+/** What Online sign-in cannot do without. */
+const ONLINE_REQUIRED = [
+  "SUPEROFFICE_CONTEXT_ID",
+  "SUPEROFFICE_ENVIRONMENT",
+  "SUPEROFFICE_SYSTEM_USER_TOKEN",
+  "SUPEROFFICE_APP_TOKEN",
+  "SUPEROFFICE_PRIVATE_KEY",
+  "TICKET_ENCRYPTION_KEY",
+] as const;
 
 function isKvNamespace(input: unknown): input is KVNamespace {
   return typeof input === "object" && input !== null && "getWithMetadata" in input && "put" in input;
 }
 
-/** An https URL, or http on a loopback host (the local emulator). Credentials in the URL are refused: use the secrets. */
-function isUpstreamUrl(text: string): boolean {
-  let url: URL;
+function isRateLimit(input: unknown): input is RateLimit {
+  return typeof input === "object" && input !== null && "limit" in input;
+}
+
+/** Base64 of exactly 32 bytes: an AES-256 key. */
+function isAesKey(text: string): boolean {
   try {
-    url = new URL(text);
+    return atob(text).length === 32;
   } catch {
     return false;
   }
-  if (url.username !== "" || url.password !== "") return false;
-  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
 }
 
-/** A comma-separated key list, blanks dropped. */
-function splitKeys(keys: string): string[] {
-  return keys
-    .split(",")
-    .map((key) => key.trim())
-    .filter((key) => key !== "");
-}
+const OptionalSecretSchema = v.optional(SecretTextSchema);
 
-/** RFC 6750's token68 characters: a key outside them could never be sent as a bearer token. */
-const BearerKeysSchema = v.check<string[], string>(
-  (keys) => keys.every((key) => /^[A-Za-z0-9._~+/-]+=*$/.test(key)),
-  "must contain only the characters A-Z a-z 0-9 . _ ~ + / - (and trailing =)",
-);
-
-const SecretTextSchema = v.pipe(
-  v.string("is missing"),
-  v.trim(),
-  v.nonEmpty("is empty"),
-  v.check(isXmlText, "contains characters that cannot be sent in XML"),
-);
-
-function integerSetting(fallback: number, min: number, max: number) {
-  return v.optional(
-    v.pipe(
-      v.union(
-        [
-          v.number("must be a whole number"),
-          v.pipe(
-            v.string("must be a whole number"),
-            v.trim(),
-            v.regex(/^\d+$/, "must be a whole number"),
-            v.toNumber("must be a whole number"),
-          ),
-        ],
-        "must be a whole number",
-      ),
-      v.integer("must be a whole number"),
-      v.minValue(min, `must be at least ${min}`),
-      v.maxValue(max, `must be at most ${max}`),
+/** Every setting's own format; which of them must be present depends on the mode, checked below. */
+const SettingsSchema = v.object(
+  {
+    BATCH_CACHE: v.custom<KVNamespace>(isKvNamespace, (issue) =>
+      issue.input === undefined ? "is missing" : "must be a KV namespace binding",
     ),
-    fallback,
-  );
-}
-
-const ConfigSchema = v.pipe(
-  v.object(
-    {
-      BATCH_CACHE: v.custom<KVNamespace>(isKvNamespace, (issue) =>
-        issue.input === undefined ? "is missing" : "must be a KV namespace binding",
-      ),
-      SUPEROFFICE_BATCH_URL: v.pipe(
-        v.string("is missing"),
+    RATE_LIMITER: v.optional(v.custom<RateLimit>(isRateLimit, "must be a rate limiting binding")),
+    SUPEROFFICE_BATCH_URL: v.optional(
+      v.pipe(
+        v.string("must be a URL"),
         v.trim(),
         v.check(
-          isUpstreamUrl,
+          isServiceUrl,
           "must be an https URL of .../Remote/Services85/Batch.svc (http only on localhost), without credentials",
         ),
         v.transform((url) => new URL(url).href),
       ),
-      SUPEROFFICE_TICKET: SecretTextSchema,
-      SUPEROFFICE_APP_TOKEN: v.optional(
-        v.pipe(
-          v.string("must be text"),
-          v.trim(),
-          v.check(isXmlText, "contains characters that cannot be sent in XML"),
-          v.transform((token) => (token === "" ? undefined : token)),
-        ),
+    ),
+    SUPEROFFICE_TICKET: OptionalSecretSchema,
+    SUPEROFFICE_APP_TOKEN: v.optional(
+      v.pipe(
+        v.string("must be text"),
+        v.trim(),
+        v.check(isXmlText, "contains characters that cannot be sent in XML"),
+        v.transform((token) => (token === "" ? undefined : token)),
       ),
-      API_KEYS: v.pipe(
-        v.string("is missing"),
-        v.transform(splitKeys),
-        v.minLength(1, "must list at least one key"),
-        BearerKeysSchema,
-      ),
-      ADMIN_KEYS: v.optional(v.pipe(v.string("must be text"), v.transform(splitKeys), BearerKeysSchema), ""),
-      CACHE_FRESH_SECONDS: integerSetting(30, 0, 86_400),
-      CACHE_STALE_SECONDS: integerSetting(300, 0, 604_800),
-      UPSTREAM_TIMEOUT_MS: integerSetting(10_000, 1, 300_000),
-    },
-    "is missing",
-  ),
-  v.transform((env) => ({
-    cache: env.BATCH_CACHE,
-    upstreamUrl: env.SUPEROFFICE_BATCH_URL,
-    credentials: { ticket: env.SUPEROFFICE_TICKET, applicationToken: env.SUPEROFFICE_APP_TOKEN },
-    apiKeys: env.API_KEYS,
-    adminKeys: env.ADMIN_KEYS,
-    freshSeconds: env.CACHE_FRESH_SECONDS,
-    staleSeconds: env.CACHE_STALE_SECONDS,
-    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
-  })),
+    ),
+    SUPEROFFICE_CONTEXT_ID: v.optional(ContextIdSchema),
+    SUPEROFFICE_ENVIRONMENT: v.optional(EnvironmentSchema),
+    SUPEROFFICE_SYSTEM_USER_TOKEN: OptionalSecretSchema,
+    SUPEROFFICE_PRIVATE_KEY: v.optional(KeyTextSchema),
+    SUPEROFFICE_CERTIFICATE: v.optional(KeyTextSchema),
+    SUPEROFFICE_LOGIN_URL: v.optional(LoginUrlSchema),
+    SUPEROFFICE_SERVICES_VERSION: v.optional(ServicesVersionSchema, "85"),
+    TICKET_ENCRYPTION_KEY: v.optional(
+      v.pipe(v.string("must be text"), v.trim(), v.check(isAesKey, "must be the base64 of 32 random bytes")),
+    ),
+    TENANTS: v.optional(v.pipe(v.string("must be text"), v.trim(), v.nonEmpty("is empty"))),
+    API_KEYS: v.pipe(
+      v.string("is missing"),
+      v.transform(splitKeys),
+      v.minLength(1, "must list at least one key"),
+      BearerKeysSchema,
+    ),
+    ADMIN_KEYS: v.optional(v.pipe(v.string("must be text"), v.transform(splitKeys), BearerKeysSchema), ""),
+    CACHE_FRESH_SECONDS: integerSetting(30, 0, 86_400),
+    CACHE_STALE_SECONDS: integerSetting(300, 0, 604_800),
+    UPSTREAM_TIMEOUT_MS: integerSetting(10_000, 1, 300_000),
+    UPSTREAM_MAX_BYTES: integerSetting(8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    MAX_TASKS: integerSetting(10_000, 1, 1_000_000),
+    UPSTREAM_CONCURRENCY: integerSetting(6, 1, 1000),
+    RATE_LIMIT_PERIOD_SECONDS: integerSetting(60, 1, 3600),
+  },
+  "is missing",
+);
+
+type Settings = v.InferOutput<typeof SettingsSchema>;
+
+type SettingName = keyof Settings;
+
+const present = (settings: Settings, names: readonly SettingName[]) => names.filter((name) => settings[name] !== undefined);
+
+/**
+ * The default tenant (served by the `/v1/batch-tasks` routes), from either mode's settings, or the sentences that
+ * say which settings are missing or clash. Mixing the two modes, or half of Online mode, is refused by name.
+ */
+function defaultTenantOf(settings: Settings): { tenant: Tenant | undefined; problems: string[] } {
+  const staticSet = present(settings, STATIC_SETTINGS);
+  const onlineSet = present(settings, ONLINE_SETTINGS);
+  const contract = CONTRACTS[settings.SUPEROFFICE_SERVICES_VERSION];
+  if (staticSet.length > 0 && onlineSet.length > 0) {
+    return {
+      tenant: undefined,
+      problems: [
+        `${[...staticSet, ...onlineSet].join(", ")} mix the on-site mode (a fixed ticket) with SuperOffice Online sign-in: configure one`,
+      ],
+    };
+  }
+  if (onlineSet.length > 0) {
+    const missing = ONLINE_REQUIRED.filter((name) => settings[name] === undefined);
+    if (missing.length > 0)
+      return { tenant: undefined, problems: missing.map((name) => `${name} is missing (SuperOffice Online sign-in needs it)`) };
+    const { SUPEROFFICE_CONTEXT_ID: contextId = "", SUPEROFFICE_ENVIRONMENT: environment = "online" } = settings;
+    return {
+      tenant: {
+        id: "default",
+        contract,
+        source: {
+          kind: "online",
+          contextId,
+          systemUserToken: settings.SUPEROFFICE_SYSTEM_USER_TOKEN ?? "",
+          applicationToken: settings.SUPEROFFICE_APP_TOKEN ?? "",
+          privateKey: settings.SUPEROFFICE_PRIVATE_KEY ?? "",
+          certificate: settings.SUPEROFFICE_CERTIFICATE,
+          loginUrl: settings.SUPEROFFICE_LOGIN_URL ?? loginUrlOf(environment),
+          keySettings: { privateKey: "SUPEROFFICE_PRIVATE_KEY", certificate: "SUPEROFFICE_CERTIFICATE" },
+        },
+        apiKeys: null,
+      },
+      problems: [],
+    };
+  }
+  if (staticSet.length > 0) {
+    const missing = STATIC_SETTINGS.filter((name) => settings[name] === undefined);
+    if (missing.length > 0) return { tenant: undefined, problems: missing.map((name) => `${name} is missing`) };
+    return {
+      tenant: {
+        id: "default",
+        contract,
+        source: {
+          kind: "static",
+          url: settings.SUPEROFFICE_BATCH_URL ?? "",
+          ticket: settings.SUPEROFFICE_TICKET ?? "",
+          applicationToken: settings.SUPEROFFICE_APP_TOKEN,
+        },
+        apiKeys: null,
+      },
+      problems: [],
+    };
+  }
+  if (settings.TENANTS !== undefined) return { tenant: undefined, problems: [] };
+  return {
+    tenant: undefined,
+    problems: [
+      "no upstream is configured: set SUPEROFFICE_BATCH_URL and SUPEROFFICE_TICKET (on-site), the SUPEROFFICE_CONTEXT_ID group (SuperOffice Online), or TENANTS",
+    ],
+  };
+}
+
+/** Where the `TENANTS` document is: inline JSON (a secret), or the name of a KV key holding it. */
+export type TenantsSource = { kind: "none" } | { kind: "inline"; json: string } | { kind: "kv"; key: string };
+
+const ConfigSchema = v.pipe(
+  SettingsSchema,
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const settings = dataset.value;
+    const { tenant, problems } = defaultTenantOf(settings);
+    if (settings.TENANTS !== undefined && settings.TICKET_ENCRYPTION_KEY === undefined) {
+      problems.push("TICKET_ENCRYPTION_KEY is missing (TENANTS sign in to SuperOffice Online and keep their tickets encrypted)");
+    }
+    for (const message of problems) addIssue({ message });
+    if (problems.length > 0) return NEVER;
+    const tenants: TenantsSource =
+      settings.TENANTS === undefined
+        ? { kind: "none" }
+        : settings.TENANTS.startsWith("{")
+          ? { kind: "inline", json: settings.TENANTS }
+          : { kind: "kv", key: settings.TENANTS };
+    return {
+      cache: settings.BATCH_CACHE,
+      rateLimiter: settings.RATE_LIMITER,
+      rateLimitPeriodSeconds: settings.RATE_LIMIT_PERIOD_SECONDS,
+      apiKeys: settings.API_KEYS,
+      adminKeys: settings.ADMIN_KEYS,
+      freshSeconds: settings.CACHE_FRESH_SECONDS,
+      staleSeconds: settings.CACHE_STALE_SECONDS,
+      limits: {
+        timeoutMs: settings.UPSTREAM_TIMEOUT_MS,
+        maxBytes: settings.UPSTREAM_MAX_BYTES,
+        maxTasks: settings.MAX_TASKS,
+        concurrency: settings.UPSTREAM_CONCURRENCY,
+      },
+      ticketEncryptionKey: settings.TICKET_ENCRYPTION_KEY,
+      defaultTenant: tenant,
+      tenants,
+    };
+  }),
 );
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
+
+/** The bounds every upstream exchange works within. */
+export type UpstreamLimits = Config["limits"];
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; invalidSettings: string[] };
 
@@ -134,7 +266,8 @@ const parsed = new WeakMap<Env, ConfigResult>();
 
 /**
  * Validates the environment once per isolate (per `env` object), logging a failure once. A failure names each
- * bad setting and why, never its value: the messages above are fixed strings, and valibot's defaults (which echo input) are never used.
+ * bad setting and why, never its value: the messages are fixed strings, and valibot's defaults (which echo input)
+ * are never used.
  */
 export function loadConfig(env: Env): ConfigResult {
   const cached = parsed.get(env);
@@ -144,7 +277,10 @@ export function loadConfig(env: Env): ConfigResult {
     ? { ok: true, config: result.output }
     : {
         ok: false,
-        invalidSettings: result.issues.map((issue) => `${String(issue.path?.[0]?.key ?? "configuration")} ${issue.message}`),
+        invalidSettings: result.issues.map((issue) => {
+          const key = issue.path?.[0]?.key;
+          return key === undefined ? issue.message : `${String(key)} ${issue.message}`;
+        }),
       };
   if (!outcome.ok) log("error", "configuration_invalid", { settings: outcome.invalidSettings });
   parsed.set(env, outcome);

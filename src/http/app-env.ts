@@ -1,5 +1,9 @@
 import type { RequestIdVariables } from "hono/request-id";
+import type { TimingVariables } from "hono/timing";
+import type { CallContext } from "../call-context.js";
 import type { Config, Env } from "../config/config.js";
+import type { Tenant } from "../config/tenant.js";
+import type { TenantUpstream } from "../upstream/tenant-upstream.js";
 
 /** What the caller's key allows: `reader` (API_KEYS) queries, `admin` (ADMIN_KEYS) also purges. */
 export type Role = "reader" | "admin";
@@ -7,5 +11,14 @@ export type Role = "reader" | "admin";
 /** Hono's typing of this Worker: its bindings and the per-request variables middleware sets. */
 export type AppEnv = {
   Bindings: Env;
-  Variables: RequestIdVariables & { config: Config; role: Role };
+  Variables: RequestIdVariables &
+    TimingVariables & {
+      config: Config;
+      role: Role;
+      /** The bearer key the caller sent (already checked), for per-key rate limits and tenant restrictions. */
+      apiKey: string;
+      tenant: Tenant;
+      origin: TenantUpstream;
+      call: CallContext;
+    };
 };

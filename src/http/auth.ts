@@ -16,14 +16,16 @@ async function isOneOf(keys: readonly string[], token: string): Promise<boolean>
 
 /**
  * `Authorization: Bearer <key>` checked by Hono's bearer-auth: `roleOf` says what the key may do (null: nothing),
- * and the role is kept in `c.var.role`. Every failure is a 401 problem with a `WWW-Authenticate: Bearer` challenge.
+ * and the role and key are kept in `c.var.role` and `c.var.apiKey`. Every failure is a 401 problem with a `WWW-Authenticate: Bearer` challenge.
  */
 function bearer(roleOf: (token: string, c: Context<AppEnv>) => Promise<Role | null>): MiddlewareHandler<AppEnv> {
   return bearerAuth<AppEnv>({
     verifyToken: async (token, c) => {
       const role = await roleOf(token, c);
-      if (role !== null) c.set("role", role);
-      return role !== null;
+      if (role === null) return false;
+      c.set("role", role);
+      c.set("apiKey", token);
+      return true;
     },
     noAuthenticationHeader: { message: unauthorized("send Authorization: Bearer <API key>") },
     invalidAuthenticationHeader: {

@@ -4,7 +4,8 @@ import { AssociateIdSchema, type BatchQuery, BatchQuerySchema, StateSchema } fro
 /** One invalid input field, as listed in a 400 problem: `parameter` for query strings, `pointer` (RFC 6901) for JSON bodies. */
 export type FieldError = { detail: string } & ({ parameter: string } | { pointer: string });
 
-export type InputResult = { ok: true; query: BatchQuery } | { ok: false; errors: FieldError[] };
+/** A valid, normalized query, or the invalid fields: `count` of them in all, the first 20 listed in `errors`. */
+export type InputResult = { ok: true; query: BatchQuery } | { ok: false; errors: FieldError[]; count: number };
 
 const AssociateIdTextSchema = v.pipe(
   v.string(),
@@ -57,21 +58,29 @@ type FieldNamer = (path: Path, detail: string) => FieldError;
 /** At most this many invalid fields are listed; a last entry says how many more there were. */
 const MAX_LISTED_ERRORS = 20;
 
-function fieldErrors(issues: readonly v.BaseIssue<unknown>[], field: FieldNamer): FieldError[] {
-  const listed = issues.slice(0, MAX_LISTED_ERRORS).map((issue) => field(pathOf(issue), issue.message));
-  const more = issues.length - listed.length;
-  return more > 0 ? [...listed, field([], `and ${more} more invalid fields`)] : listed;
+/** One entry per invalid position (its first issue), the first `MAX_LISTED_ERRORS` listed, then a count of the rest. */
+function invalid(issues: readonly v.BaseIssue<unknown>[], field: FieldNamer): InputResult {
+  const byPosition = new Map<string, v.BaseIssue<unknown>>();
+  for (const issue of issues) {
+    const position = JSON.stringify(pathOf(issue));
+    if (!byPosition.has(position)) byPosition.set(position, issue);
+  }
+  const positions = [...byPosition.values()];
+  const listed = positions.slice(0, MAX_LISTED_ERRORS).map((issue) => field(pathOf(issue), issue.message));
+  const more = positions.length - listed.length;
+  const errors = more > 0 ? [...listed, field([], `and ${more} more invalid fields`)] : listed;
+  return { ok: false, errors, count: positions.length };
 }
 
 function toResult(result: v.SafeParseResult<typeof BatchQuerySchema>, field: FieldNamer): InputResult {
-  return result.success ? { ok: true, query: result.output } : { ok: false, errors: fieldErrors(result.issues, field) };
+  return result.success ? { ok: true, query: result.output } : invalid(result.issues, field);
 }
 
 /** Parses `?associateIds=1,2&associateIds=3&state=started` into a normalized query. */
 export function parseQueryInput(params: Record<string, string[]>): InputResult {
   const field: FieldNamer = (path, detail) => ({ parameter: parameterName(path), detail });
   const checked = v.safeParse(QueryParamsSchema, params);
-  if (!checked.success) return { ok: false, errors: fieldErrors(checked.issues, field) };
+  if (!checked.success) return invalid(checked.issues, field);
   return toResult(v.safeParse(BatchQuerySchema, checked.output), field);
 }
 
@@ -85,6 +94,6 @@ const JsonObjectSchema = v.custom<Record<string, unknown>>(
 export function parseBodyInput(body: unknown): InputResult {
   const field: FieldNamer = (path, detail) => ({ pointer: jsonPointer(path), detail });
   const object = v.safeParse(JsonObjectSchema, body);
-  if (!object.success) return { ok: false, errors: fieldErrors(object.issues, field) };
+  if (!object.success) return invalid(object.issues, field);
   return toResult(v.safeParse(BatchQuerySchema, object.output), field);
 }

@@ -50,3 +50,25 @@ export const BatchQuerySchema = v.pipe(
   ),
 );
 export type BatchQuery = v.InferOutput<typeof BatchQuerySchema>;
+
+/** Associate id meaning "every user's tasks". */
+const ALL_USERS = -1;
+/** Associate id meaning "system tasks". */
+const SYSTEM = 0;
+
+/**
+ * Whether a task SuperOffice returned can be an answer to the query: in the asked state (any for `All`; a state
+ * the Worker does not know is kept as `Unknown`, since it cannot be judged), and owned by an asked associate (any
+ * for -1, whose exact reach is the server's to define; system tasks for 0). Answers that do not fit are a broken
+ * or hostile server's: the caller drops such tasks rather than cache and serve them.
+ */
+export function fitsQuery(
+  query: BatchQuery,
+): (task: { associateId: number; isSystemTask: boolean; state: BatchTaskState }) => boolean {
+  const ids = new Set(query.associateIds);
+  const anyAssociate = ids.has(ALL_USERS);
+  const systemTasks = ids.has(SYSTEM);
+  return (task) =>
+    (query.state === "All" || task.state === query.state || task.state === "Unknown") &&
+    (anyAssociate || ids.has(task.associateId) || (task.isSystemTask && systemTasks));
+}

@@ -1,40 +1,54 @@
 import * as v from "valibot";
-import type { BatchQuery } from "../model/batch-query.js";
+import { type CallContext, timed, timedSync } from "../call-context.js";
+import type { UpstreamLimits } from "../config/config.js";
+import { log } from "../log.js";
+import { type BatchQuery, fitsQuery } from "../model/batch-query.js";
 import { type BatchTasksBody, BatchTasksBodySchema } from "../model/batch-task.js";
 import { decodeBatchResponse } from "../soap/decode.js";
 import { buildEnvelope, type Credentials } from "../soap/envelope.js";
-import { CONTRACTS } from "../soap/namespaces.js";
-
-/** Why an upstream call gave no usable answer. `detail` is safe to show callers: no stack trace, no secret. */
-export type UpstreamFailure = {
-  kind: "exception" | "fault" | "bad-response" | "too-large" | "timeout" | "unreachable";
-  detail: string;
-};
+import type { Contract } from "../soap/namespaces.js";
+import { readBoundedText } from "./body.js";
+import type { FailureKind, UpstreamFailure } from "./failure.js";
+import { callerMessage, logText, redactSecrets } from "./messages.js";
 
 export type UpstreamResult = { ok: true; body: BatchTasksBody } | { ok: false; failure: UpstreamFailure };
 
-export type UpstreamOptions = {
+/** One exchange's target and bounds, and the request it serves (its id goes into every log line, its time into phases). */
+export type ExchangeOptions = {
   url: string;
+  contract: Contract;
   credentials: Credentials;
-  timeoutMs: number;
+  limits: UpstreamLimits;
   now: () => number;
+  call: CallContext;
 };
 
 const XML_MEDIA_TYPE = /^\s*(text\/xml|application\/xml|application\/soap\+xml|[\w.+-]+\/[\w.-]+\+xml)\s*(;|$)/i;
 
-/** Removes secrets from text that came from upstream, in case a server echoes what it was sent. */
-function redact(text: string, credentials: Credentials): string {
-  let clean = text;
-  for (const secret of [credentials.ticket, credentials.applicationToken]) {
-    if (secret !== undefined) clean = clean.replaceAll(secret, "[redacted]");
-  }
-  return clean;
+/**
+ * NetServer's exception types that mean the credentials were refused (access, session, security or
+ * authentication: `SoAccessDeniedException`, `SoSessionException`, `SecurityException`, …), as opposed to a failure
+ * of the operation itself.
+ */
+const CREDENTIAL_EXCEPTION = /access|session|security|authenticat/i;
+
+/** Everything an exchange learned about a failure: the caller's sentence, and the server's own text for the log. */
+type Failed = { ok: false; failure: UpstreamFailure; upstreamText?: string; status?: number };
+
+function failed(kind: FailureKind, detail: string, extra: Omit<Failed, "ok" | "failure"> = {}): Failed {
+  return { ok: false, failure: { kind, detail }, ...extra };
 }
 
-function transportFailure(signal: AbortSignal, timeoutMs: number, during: string): UpstreamResult {
-  return signal.aborted
-    ? { ok: false, failure: { kind: "timeout", detail: `SuperOffice did not answer within ${timeoutMs} ms` } }
-    : { ok: false, failure: { kind: "unreachable", detail: `SuperOffice could not be reached (${during} failed)` } };
+function secretsOf(credentials: Credentials): string[] {
+  return credentials.applicationToken === undefined ? [credentials.ticket] : [credentials.ticket, credentials.applicationToken];
+}
+
+/**
+ * A decoder's or validator's message for callers. Its words are this Worker's, but it may quote the answer (a
+ * dictionary key, an element name): quoted text is elided, the rest cut to 200 characters and redacted.
+ */
+function ownWords(message: string, secrets: readonly string[]): string {
+  return redactSecrets(message.replace(/"[^"]*"/g, '"…"').slice(0, 200), secrets);
 }
 
 function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
@@ -45,59 +59,108 @@ function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
   return `${path.join("").replace(/^\./, "")} ${first.message}${more}`;
 }
 
-/**
- * Calls `GetBatchTaskInfosByAssociatesAndState` once, within `timeoutMs` for the whole exchange, and returns the
- * schema-validated body or a classified failure. `fetchedAt` is the moment the answer arrived. Redirects are not
- * followed: they would resend the ticket to wherever `Location` points.
- */
-export async function fetchBatchTasks(query: BatchQuery, options: UpstreamOptions): Promise<UpstreamResult> {
-  const request = buildEnvelope(query, options.credentials, CONTRACTS["85"]);
-  const signal = AbortSignal.timeout(options.timeoutMs);
+/** The exchange itself; anything it does not foresee throws, and `fetchBatchTasks` classifies that too. */
+async function exchange(
+  query: BatchQuery,
+  options: ExchangeOptions,
+  signal: AbortSignal,
+): Promise<{ ok: true; body: BatchTasksBody } | Failed> {
+  const { limits, credentials, contract, call } = options;
+  const request = buildEnvelope(query, credentials, contract);
+  const timeout = () => failed("timeout", `SuperOffice did not answer within ${limits.timeoutMs} ms.`);
   let response: Response;
-  let text: string;
   try {
-    response = await fetch(options.url, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-      signal,
-      redirect: "manual",
-    });
+    const init = { method: "POST", headers: request.headers, body: request.body, signal, redirect: "manual" } as const;
+    response = await timed(call, "upstream", () => fetch(options.url, init));
   } catch {
-    return transportFailure(signal, options.timeoutMs, "the request");
+    return signal.aborted ? timeout() : failed("unreachable", "SuperOffice could not be reached.");
   }
   const fetchedAt = new Date(options.now()).toISOString();
-  try {
-    text = await response.text();
-  } catch {
-    return transportFailure(signal, options.timeoutMs, "reading the response");
+  const { status } = response;
+  if (status >= 300 && status < 400) {
+    await response.body?.cancel();
+    return failed("bad-response", `SuperOffice answered HTTP ${status} (a redirect, not followed).`, { status });
   }
-  if (response.status >= 300 && response.status < 400) {
-    return {
-      ok: false,
-      failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status} (a redirect, not followed)` },
-    };
+  if (status === 401 || status === 403) {
+    await response.body?.cancel();
+    return failed("credentials-rejected", callerMessage("credentials-rejected", undefined, []), { status });
   }
-  const contentType = response.headers.get("Content-Type") ?? "";
-  if (!XML_MEDIA_TYPE.test(contentType)) {
-    const what = contentType === "" ? "no content type" : contentType.split(";")[0];
-    return {
-      ok: false,
-      failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status} with ${what}, not XML` },
-    };
+  if (!XML_MEDIA_TYPE.test(response.headers.get("Content-Type") ?? "")) {
+    await response.body?.cancel();
+    return failed("bad-response", `SuperOffice answered HTTP ${status} with a body that is not XML.`, { status });
   }
-  const decoded = decodeBatchResponse(text, { contract: CONTRACTS["85"], maxTasks: 10_000 });
+  const body = await timed(call, "upstream", () => readBoundedText(response, limits.maxBytes));
+  if (!body.ok) {
+    if (body.reason === "read-failed")
+      return signal.aborted ? timeout() : failed("unreachable", "SuperOffice's answer broke off.");
+    return failed(body.reason === "too-large" ? "too-large" : "bad-response", body.detail, { status });
+  }
+  const decoded = timedSync(call, "decode", () => decodeBatchResponse(body.text, { contract, maxTasks: limits.maxTasks }));
   if (!decoded.ok) {
-    const kind = decoded.failure === "malformed" ? "bad-response" : decoded.failure;
-    return { ok: false, failure: { kind, detail: redact(decoded.detail, options.credentials) } };
+    const secrets = secretsOf(credentials);
+    if (decoded.failure === "malformed" || decoded.failure === "too-large") {
+      const kind = decoded.failure === "too-large" ? "too-large" : "bad-response";
+      return failed(kind, `SuperOffice's answer is unusable: ${ownWords(decoded.detail, secrets)}.`, {
+        upstreamText: decoded.detail,
+        status,
+      });
+    }
+    const rejected = decoded.failure === "exception" && CREDENTIAL_EXCEPTION.test(decoded.exceptionType ?? "");
+    const kind = rejected ? "credentials-rejected" : decoded.failure;
+    return failed(kind, callerMessage(kind, decoded.detail, secrets), { upstreamText: decoded.detail, status });
   }
-  if (response.status !== 200) {
-    return { ok: false, failure: { kind: "bad-response", detail: `SuperOffice answered HTTP ${response.status}` } };
+  if (status !== 200) return failed("bad-response", `SuperOffice answered HTTP ${status}.`, { status });
+  for (const value of decoded.unknown) noteUnknownValue(value, call.requestId);
+  const checked = timedSync(call, "decode", () => v.safeParse(BatchTasksBodySchema, { tasks: decoded.tasks, fetchedAt }));
+  if (!checked.success) {
+    const detail = `SuperOffice's answer does not match the BatchTaskInfo contract: ${ownWords(summarize(checked.issues), secretsOf(credentials))}.`;
+    return failed("bad-response", detail, { status });
   }
-  const body = v.safeParse(BatchTasksBodySchema, { tasks: decoded.tasks, fetchedAt });
-  if (!body.success) {
-    const detail = `the response does not match the BatchTaskInfo contract: ${summarize(body.issues)}`;
-    return { ok: false, failure: { kind: "bad-response", detail: redact(detail, options.credentials) } };
+  const fits = fitsQuery(query);
+  const tasks = checked.output.tasks.filter(fits);
+  const dropped = checked.output.tasks.length - tasks.length;
+  if (dropped > 0)
+    log("warn", "upstream_tasks_dropped", { requestId: call.requestId, dropped, reason: "not asked for (associate or state)" });
+  return { ok: true, body: { tasks, fetchedAt } };
+}
+
+/** Enum values this Worker does not know, each logged once per isolate (a newer server is not an incident). */
+const unknownValuesSeen = new Set<string>();
+
+function noteUnknownValue(value: string, requestId: string): void {
+  if (unknownValuesSeen.has(value) || unknownValuesSeen.size >= 100) return;
+  unknownValuesSeen.add(value);
+  log("warn", "upstream_unknown_value", { requestId, value: value.slice(0, 100) });
+}
+
+/**
+ * Calls `GetBatchTaskInfosByAssociatesAndState` once and returns the schema-validated body (tasks that do not fit
+ * the question dropped and logged) or a classified failure, whatever went wrong: every failure is logged once with
+ * the request id and SuperOffice's own text (redacted and cut), and reaches callers only as a clean sentence.
+ *
+ * Bounds: `UPSTREAM_TIMEOUT_MS` covers the exchange from connect to last byte; the body is cut at
+ * `UPSTREAM_MAX_BYTES` (decoded bytes, so a gzip bomb stops at the cap); decoding is linear in that and refuses
+ * nesting past 32 levels and more than `MAX_TASKS` tasks. Redirects are not followed: they would resend the ticket
+ * to wherever `Location` points.
+ */
+export async function fetchBatchTasks(query: BatchQuery, options: ExchangeOptions): Promise<UpstreamResult> {
+  const signal = AbortSignal.timeout(options.limits.timeoutMs);
+  let result: { ok: true; body: BatchTasksBody } | Failed;
+  try {
+    result = await exchange(query, options, signal);
+  } catch (error) {
+    result = failed("bad-response", "SuperOffice's answer could not be processed.", { upstreamText: String(error) });
   }
-  return { ok: true, body: body.output };
+  if (result.ok) return result;
+  const secrets = secretsOf(options.credentials);
+  log("warn", "upstream_failed", {
+    requestId: options.call.requestId,
+    kind: result.failure.kind,
+    detail: result.failure.detail,
+    ...(result.status === undefined ? {} : { status: result.status }),
+    ...(result.upstreamText === undefined ? {} : { upstreamText: logText(result.upstreamText, secrets) }),
+    state: query.state,
+    associateCount: query.associateIds.length,
+  });
+  return { ok: false, failure: result.failure };
 }

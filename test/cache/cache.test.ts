@@ -79,8 +79,8 @@ describe("KV cache", () => {
     await send("/v1/batch-tasks?associateIds=-1,0,7&state=All", { headers: authorized() });
     const keys = (await env.BATCH_CACHE.list()).keys.map((key) => key.name).sort();
     expect(keys).toHaveLength(2);
-    expect(keys[0]).toMatch(/^batch:v2:[0-9a-f]{32}:g0:All:-1,0,7$/);
-    expect(keys[1]).toMatch(/^batch:v2:[0-9a-f]{32}:g0:All:sha256=[0-9a-f]{64}$/);
+    expect(keys[0]).toMatch(/^batch:v3:[0-9a-f]{32}:g0:All:-1,0,7$/);
+    expect(keys[1]).toMatch(/^batch:v3:[0-9a-f]{32}:g0:All:sha256=[0-9a-f]{64}$/);
     for (const key of keys) {
       expect(new TextEncoder().encode(key).length).toBeLessThanOrEqual(512);
       for (const secret of [TICKET, APP_TOKEN, API_KEY, "tenant.example"]) expect(key).not.toContain(secret);

@@ -5,14 +5,14 @@ import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, countingKv, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
-const PATH = "/v1/batch-tasks?associateIds=5&state=New";
+const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
 
 describe("request coalescing and the memory tier", () => {
   it("makes one upstream call for 50 concurrent identical misses, and gives every caller the same answer", async () => {
     const app = createApp(manualClock());
     const { calls, release } = gatedUpstream(() => xmlResponse(wcf));
     const responses = Array.from({ length: 50 }, (_, index) =>
-      send(index % 2 === 0 ? PATH : "/v1/batch-tasks?associateIds=5,5&state=new", { headers: authorized(), app }),
+      send(index % 2 === 0 ? PATH : "/v1/batch-tasks?associateIds=5,5&state=started", { headers: authorized(), app }),
     );
     await vi.waitFor(() => expect(calls).toHaveLength(1));
     release();

@@ -5,7 +5,7 @@ import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
-const PATH = "/v1/batch-tasks?associateIds=5&state=New";
+const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
 
 function isolate() {
   const clock = manualClock();

@@ -4,7 +4,7 @@ import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
-const PATH = "/v1/batch-tasks?associateIds=5&state=New";
+const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
 
 function isolate() {
   const clock = manualClock();
@@ -16,7 +16,7 @@ function isolate() {
   const post = (headers: Record<string, string> = {}) =>
     send("/v1/batch-tasks/query", {
       method: "POST",
-      body: JSON.stringify({ associateIds: [5], state: "New" }),
+      body: JSON.stringify({ associateIds: [5], state: "Started" }),
       headers: authorized({ "Content-Type": "application/json", ...headers }),
       app,
       env,

@@ -1,8 +1,19 @@
 import { waitOnExecutionContext } from "cloudflare:test";
+import { env as workerEnv } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
-import { API_KEY, authorized, dispatch, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
+import {
+  API_KEY,
+  authorized,
+  countingKv,
+  dispatch,
+  fakeUpstream,
+  gatedUpstream,
+  send,
+  testEnv,
+  xmlResponse,
+} from "../helpers.js";
 import { manualClock } from "./clock.js";
 
 const ADMIN = "admin-key";
@@ -21,20 +32,61 @@ function isolate() {
 }
 
 describe("purge", () => {
-  it("drops one entry, found by the same normalization as the GET, once KV allows a write to its key", async () => {
+  it("drops one entry, found by the same normalization as the GET", async () => {
     const { clock, calls, purge, status } = isolate();
     await status("associateIds=1,2&state=Started");
     await status("associateIds=3&state=Started");
-    const tooSoon = await purge("?associateIds=1,2&state=Started");
-    expect(tooSoon.status).toBe(429);
-    expect(tooSoon.headers.get("Retry-After")).toBe("1");
-    expect(await status("associateIds=1,2&state=Started")).toMatch(/; hit; /);
     clock.advance(1);
     const purged = await purge("?associateIds=2,1,1&state=started");
     expect(purged.status).toBe(204);
     expect(await status("associateIds=1,2&state=Started")).toBe("superoffice-batch-edge; fwd=miss; stored");
     expect(await status("associateIds=3&state=Started")).toMatch(/; hit; /);
     expect(calls).toHaveLength(3);
+  });
+
+  it("accepts a purge within KV's one-write-per-second window (202): gone at once, deleted from KV once KV allows", async () => {
+    const clock = manualClock();
+    let wake = () => {};
+    const sleep = () => new Promise<void>((resolve) => (wake = resolve));
+    const app = createApp({ now: clock.now, sleep });
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const { kv, counts } = countingKv(workerEnv.BATCH_CACHE);
+    const kvEnv = testEnv({ ADMIN_KEYS: ADMIN, BATCH_CACHE: kv });
+    const get = () => send("/v1/batch-tasks?associateIds=1&state=New", { headers: authorized(), app, env: kvEnv });
+    await get();
+    const { response, ctx } = await dispatch("/v1/cache?associateIds=1&state=New", {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${ADMIN}` },
+      app,
+      env: kvEnv,
+    });
+    expect(response.status).toBe(202);
+    expect(counts.delete ?? 0).toBe(0);
+    expect((await get()).headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    wake();
+    await waitOnExecutionContext(ctx);
+    expect(counts.delete).toBe(1);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("never serves a purged answer again, even from a KV copy the deletion has not reached yet", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
+    fakeUpstream(() => xmlResponse(wcf));
+    const { kv } = countingKv(workerEnv.BATCH_CACHE, { delete: async () => undefined });
+    const kvEnv = testEnv({ ADMIN_KEYS: ADMIN, BATCH_CACHE: kv, CACHE_FRESH_SECONDS: "600" });
+    const get = (headers: Record<string, string> = {}) =>
+      send("/v1/batch-tasks?associateIds=1&state=New", { headers: authorized(headers), app, env: kvEnv });
+    await get();
+    clock.advance(1);
+    const purged = await send("/v1/cache?associateIds=1&state=New", {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${ADMIN}` },
+      app,
+      env: kvEnv,
+    });
+    expect(purged.status).toBe(204);
+    expect((await get({ "Cache-Control": "only-if-cached" })).status).toBe(504);
   });
 
   it("invalidates everything for this upstream URL, and only for it", async () => {
@@ -53,8 +105,8 @@ describe("purge", () => {
     expect(calls).toHaveLength(5);
 
     const again = await purge();
-    expect(again.status).toBe(429);
-    expect(again.headers.get("Retry-After")).toBe("1");
+    expect(again.status).toBe(202);
+    expect(await status("associateIds=1&state=New")).toBe("superoffice-batch-edge; fwd=miss; stored");
     clock.advance(1);
     expect((await purge()).status).toBe(204);
   });
@@ -81,6 +133,13 @@ describe("purge", () => {
     expect((await purge("", "not-a-key")).status).toBe(401);
     expect((await purge("", "other-admin")).status).toBe(204);
     expect(calls).toHaveLength(1);
+  });
+
+  it("refuses an empty query (DELETE /v1/cache?) with 400 instead of purging everything", async () => {
+    const { purge, status } = isolate();
+    await status("associateIds=1&state=New");
+    expect((await purge("?")).status).toBe(400);
+    expect(await status("associateIds=1&state=New")).toMatch(/; hit; /);
   });
 
   it("refuses a malformed entry with 400 and changes nothing", async () => {

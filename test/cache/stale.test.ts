@@ -7,7 +7,7 @@ import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, dispatch, fakeUpstream, gatedUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { manualClock } from "./clock.js";
 
-const PATH = "/v1/batch-tasks?associateIds=5&state=New";
+const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
 const windows = testEnv({ CACHE_FRESH_SECONDS: "10", CACHE_STALE_SECONDS: "60" });
 
 type Answer = () => Response | Promise<Response>;

@@ -19,7 +19,7 @@ async function problemOf(response: Response) {
 describe("GET /v1/batch-tasks", () => {
   it("answers validated camelCase JSON with fetchedAt and tells the cache outcome", async () => {
     fakeUpstream(() => xmlResponse(wcf));
-    const response = await getTasks("associateIds=5&state=Started");
+    const response = await getTasks("associateIds=-1&state=All");
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
     expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
@@ -222,14 +222,27 @@ describe("POST /v1/batch-tasks/query", () => {
 
 describe("upstream failures", () => {
   it.each([
-    ["Succeeded=false", () => xmlResponse(exception), 502, "upstream-error", "Your session has expired. Please log in again."],
+    [
+      "Succeeded=false",
+      () => xmlResponse(exception.replace("SoSessionException", "SoServerException")),
+      502,
+      "upstream-error",
+      "Your session has expired. Please log in again.",
+    ],
+    [
+      "a session exception",
+      () => xmlResponse(exception),
+      502,
+      "upstream-credentials-rejected",
+      "SuperOffice rejected the configured credentials",
+    ],
     ["a SOAP fault with HTTP 500", () => xmlResponse(faultSoap11, 500), 502, "upstream-error", "ContractFilter mismatch"],
     [
       "an HTML error page",
       () => new Response("<html>IIS error</html>", { status: 503, headers: { "Content-Type": "text/html" } }),
       502,
       "upstream-invalid-response",
-      "HTTP 503 with text/html, not XML",
+      "HTTP 503 with a body that is not XML",
     ],
     ["truncated XML", () => xmlResponse(wcf.slice(0, 900)), 502, "upstream-invalid-response", "not well-formed XML"],
     ["a valid answer with HTTP 404", () => xmlResponse(wcf, 404), 502, "upstream-invalid-response", "HTTP 404"],
@@ -278,7 +291,8 @@ describe("upstream failures", () => {
   );
 
   it("redacts the ticket when SuperOffice echoes it in a message", async () => {
-    fakeUpstream(() => xmlResponse(exception.replace(/<FriendlyText>.*<\/FriendlyText>/, "")));
+    const echo = exception.replace(/<FriendlyText>.*<\/FriendlyText>/, "").replace("SoSessionException", "SoServerException");
+    fakeUpstream(() => xmlResponse(echo));
     const problem = (await (await getTasks("associateIds=5&state=Started")).json()) as { detail: string };
     expect(problem.detail).toBe("Ticket [redacted] is expired or invalid");
   });
@@ -304,6 +318,6 @@ describe("upstream failures", () => {
       env: testEnv({ UPSTREAM_TIMEOUT_MS: "20" }),
     });
     expect(response.status).toBe(504);
-    expect(await problemOf(response)).toMatchObject({ detail: "SuperOffice did not answer within 20 ms" });
+    expect(await problemOf(response)).toMatchObject({ detail: "SuperOffice did not answer within 20 ms." });
   });
 });

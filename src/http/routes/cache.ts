@@ -5,31 +5,23 @@ import { parseQueryInput } from "../input.js";
 import { problem } from "../problem.js";
 
 /**
- * `DELETE /v1/cache?associateIds=…&state=…` drops one entry (same normalization as the GET);
- * `DELETE /v1/cache` invalidates every entry of this upstream URL. Both answer 204.
+ * `DELETE …/cache?associateIds=…&state=…` drops one entry (same normalization as the GET); `DELETE …/cache` with no
+ * query at all invalidates every entry of the tenant. An empty or partial query is a 400, never "everything".
+ * 204 when done, 202 when KV's one-write-per-second window defers the KV part (the purge is in effect here at once
+ * and KV follows within a second), 503 when KV refused it.
  */
-export function cacheRoutes(cache: BatchCache): Hono<AppEnv> {
-  return new Hono<AppEnv>().delete("/", async (c) => {
-    const params = c.req.queries();
+export function cacheRoutes(cache: BatchCache) {
+  return new Hono<AppEnv>().delete("/cache", async (c) => {
+    const context = { config: c.var.config, origin: c.var.origin, call: c.var.call };
     let outcome: PurgeResult;
-    if (Object.keys(params).length === 0) outcome = await cache.purgeAll(c.var.config);
+    if (!c.req.url.includes("?")) outcome = await cache.purgeAll(context);
     else {
-      const input = parseQueryInput(params);
+      const input = parseQueryInput(c.req.queries());
       if (!input.ok)
         return problem(c, "invalid-request", "The entry to purge is not a valid query; see errors.", { errors: input.errors });
-      outcome = await cache.purgeEntry(c.var.config, input.query);
-    }
-    if (outcome === "too-soon") {
-      return problem(
-        c,
-        "too-many-requests",
-        "KV takes one write per key per second; this key was written less than a second ago.",
-        {
-          headers: { "Retry-After": "1" },
-        },
-      );
+      outcome = await cache.purgeEntry(context, input.query);
     }
     if (outcome === "failed") return problem(c, "cache-unavailable", "KV did not accept the purge; retry.");
-    return c.body(null, 204);
+    return c.body(null, outcome === "accepted" ? 202 : 204);
   });
 }

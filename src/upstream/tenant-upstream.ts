@@ -1,0 +1,141 @@
+import type { CallContext } from "../call-context.js";
+import type { Config } from "../config/config.js";
+import type { Tenant } from "../config/tenant.js";
+import { log } from "../log.js";
+import type { BatchQuery } from "../model/batch-query.js";
+import { CircuitBreaker } from "./breaker.js";
+import { fetchBatchTasks, type UpstreamResult } from "./client.js";
+import type { FailureKind } from "./failure.js";
+import { ConcurrencyLimiter, type Sleep } from "./limiter.js";
+import { cacheScopeOf, ticketKeyOf } from "./scope.js";
+import { type Access, type AccessResult, OnlineTicketing, StaticTicketing, type Ticketing } from "./tickets.js";
+
+/** How long a call waits for a free slot before it is refused as `busy`. */
+const QUEUE_WAIT_MS = 1000;
+
+/** Failures that say SuperOffice itself is unwell, and so count towards opening the circuit. */
+const UNHEALTHY: ReadonlySet<FailureKind> = new Set(["timeout", "unreachable", "bad-response", "fault"]);
+
+/**
+ * Everything one tenant's upstream needs in one isolate: its credentials (fixed, or Online tickets that renew
+ * themselves), a cap on concurrent calls, a circuit breaker, and the cache scope its answers are stored under.
+ * The cache calls `fetch`; nothing here knows about caching.
+ */
+export class TenantUpstream {
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly breaker: CircuitBreaker;
+  private rejectedSince: number | null = null;
+
+  private constructor(
+    readonly tenant: Tenant,
+    /** The prefix of this tenant's cache keys: a keyed hash of its upstream and identity. */
+    readonly scope: string,
+    private readonly ticketing: Ticketing,
+    private readonly config: Config,
+    private readonly now: () => number,
+    sleep: Sleep,
+  ) {
+    this.limiter = new ConcurrencyLimiter(config.limits.concurrency, QUEUE_WAIT_MS, sleep);
+    this.breaker = new CircuitBreaker(now);
+  }
+
+  static async create(tenant: Tenant, config: Config, now: () => number, sleep: Sleep): Promise<TenantUpstream> {
+    const { source } = tenant;
+    let ticketing: Ticketing;
+    if (source.kind === "static") ticketing = new StaticTicketing(source);
+    else {
+      ticketing = new OnlineTicketing({
+        source,
+        contract: tenant.contract,
+        tenantId: tenant.id,
+        kv: config.cache,
+        kvKey: await ticketKeyOf(tenant),
+        vaultKey: config.ticketEncryptionKey ?? "",
+        timeoutMs: config.limits.timeoutMs,
+        now,
+      });
+    }
+    return new TenantUpstream(tenant, await cacheScopeOf(tenant), ticketing, config, now, sleep);
+  }
+
+  /**
+   * Since when SuperOffice has been rejecting this tenant's credentials without a break (epoch ms), or `null`. The
+   * cache stops hiding stale data behind a revoked credential once that has lasted a fresh period.
+   */
+  credentialsRejectedSince(): number | null {
+    return this.rejectedSince;
+  }
+
+  /**
+   * One question to SuperOffice, within the tenant's concurrency cap and circuit breaker; a rejected Online ticket
+   * is renewed and the call retried once, never more.
+   */
+  async fetch(query: BatchQuery, context: CallContext): Promise<UpstreamResult> {
+    const release = await this.limiter.acquire();
+    if (release === null) {
+      log("warn", "upstream_busy", { requestId: context.requestId, tenant: this.tenant.id });
+      const detail = `This tenant already has ${this.config.limits.concurrency} calls to SuperOffice under way; retry shortly.`;
+      return { ok: false, failure: { kind: "busy", detail, retryAfter: 1 } };
+    }
+    try {
+      const admission = this.breaker.admit();
+      if (!admission.ok) {
+        const detail = "SuperOffice failed repeatedly; calls to it pause for a cool-down.";
+        return { ok: false, failure: { kind: "circuit-open", detail, retryAfter: admission.retryAfterSeconds } };
+      }
+      const result = await this.call(query, context);
+      this.breaker.record(result.ok || !UNHEALTHY.has(result.failure.kind));
+      if (result.ok) this.rejectedSince = null;
+      else if (result.failure.kind === "credentials-rejected") this.rejectedSince ??= this.now();
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  private async call(query: BatchQuery, context: CallContext): Promise<UpstreamResult> {
+    const first = await this.ticketing.current(context);
+    if (!first.ok) return first;
+    const result = await this.exchange(query, first.access, context);
+    if (result.ok || result.failure.kind !== "credentials-rejected") return result;
+    const renewal = this.ticketing.renew(first.access, context);
+    if (renewal === null) return result;
+    const renewed: AccessResult = await renewal;
+    if (!renewed.ok) return renewed;
+    log("info", "upstream_retry_after_renewal", { requestId: context.requestId, tenant: this.tenant.id });
+    return this.exchange(query, renewed.access, context);
+  }
+
+  private exchange(query: BatchQuery, access: Access, context: CallContext): Promise<UpstreamResult> {
+    return fetchBatchTasks(query, {
+      url: access.url,
+      contract: this.tenant.contract,
+      credentials: access.credentials,
+      limits: this.config.limits,
+      now: this.now,
+      call: context,
+    });
+  }
+}
+
+/**
+ * The isolate's upstream objects, one per tenant, rebuilt when a tenant's settings change (a new secret, or a new
+ * `TENANTS` document), so each tenant's tickets, in-flight calls, limits and breaker stay its own.
+ */
+export class Upstreams {
+  private readonly byTenant = new Map<string, { settings: string; upstream: Promise<TenantUpstream> }>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly sleep: Sleep,
+  ) {}
+
+  for(tenant: Tenant, config: Config): Promise<TenantUpstream> {
+    const settings = JSON.stringify([tenant, config.limits, config.ticketEncryptionKey ?? null]);
+    const known = this.byTenant.get(tenant.id);
+    if (known !== undefined && known.settings === settings) return known.upstream;
+    const upstream = TenantUpstream.create(tenant, config, this.now, this.sleep);
+    this.byTenant.set(tenant.id, { settings, upstream });
+    return upstream;
+  }
+}

@@ -1,0 +1,209 @@
+import type { CallContext } from "../call-context.js";
+import type { OnlineSource, StaticSource } from "../config/tenant.js";
+import { log } from "../log.js";
+import type { Credentials } from "../soap/envelope.js";
+import type { Contract } from "../soap/namespaces.js";
+import type { UpstreamFailure } from "./failure.js";
+import { importSigningKey, importVerificationKey } from "./online/keys.js";
+import { batchServiceUrl, checkNetserverUrl } from "./online/netserver-url.js";
+import { signIn } from "./online/sign-in.js";
+import { importVaultKey, open, seal } from "./online/ticket-vault.js";
+
+/** What a call needs to reach SuperOffice: the Batch.svc URL and the credentials to send. */
+export type Access = { url: string; credentials: Credentials };
+
+export type AccessResult = { ok: true; access: Access } | { ok: false; failure: UpstreamFailure };
+
+/**
+ * Where a tenant's credentials come from. `renew` is asked once when SuperOffice rejects the credentials of
+ * `rejected`; `null` means they cannot be renewed (a fixed ticket).
+ */
+export interface Ticketing {
+  current(context: CallContext): Promise<AccessResult>;
+  renew(rejected: Access, context: CallContext): Promise<AccessResult> | null;
+}
+
+/** A fixed ticket and URL from the settings: on-site installations and quick trials. */
+export class StaticTicketing implements Ticketing {
+  private readonly access: AccessResult;
+
+  constructor(source: StaticSource) {
+    this.access = {
+      ok: true,
+      access: { url: source.url, credentials: { ticket: source.ticket, applicationToken: source.applicationToken } },
+    };
+  }
+
+  async current(): Promise<AccessResult> {
+    return this.access;
+  }
+
+  renew(): null {
+    return null;
+  }
+}
+
+/** A ticket is renewed this long after it was obtained, before SuperOffice's 6 idle hours can run out. */
+const RENEW_AFTER_MS = 5 * 60 * 60 * 1000;
+/** After a failed sign-in, the failure is repeated for this long instead of asking SuperOffice again. */
+const SIGN_IN_BACKOFF_MS = 10_000;
+
+type Held = { access: Access; netserverUrl: string; obtainedAt: number };
+
+type HeldResult = { ok: true; held: Held } | { ok: false; failure: UpstreamFailure };
+
+export type OnlineTicketingOptions = {
+  source: OnlineSource;
+  contract: Contract;
+  /** Names the tenant in the sealed ticket's authenticated data and in log lines. */
+  tenantId: string;
+  kv: KVNamespace;
+  kvKey: string;
+  vaultKey: string;
+  timeoutMs: number;
+  now: () => number;
+};
+
+/**
+ * SuperOffice Online system-user tickets for one tenant: signed in with the partner key, kept sealed in KV
+ * (AES-GCM) so every isolate shares them, renewed before they age out and once when SuperOffice rejects one. At
+ * most one sign-in per tenant per isolate is in flight; concurrent callers wait for it.
+ */
+export class OnlineTicketing implements Ticketing {
+  private held: Held | null = null;
+  private pending: Promise<AccessResult> | null = null;
+  private lastFailure: { failure: UpstreamFailure; at: number } | null = null;
+
+  constructor(private readonly options: OnlineTicketingOptions) {}
+
+  current(context: CallContext): Promise<AccessResult> {
+    const { held } = this;
+    if (held !== null && this.options.now() - held.obtainedAt < RENEW_AFTER_MS)
+      return Promise.resolve({ ok: true, access: held.access });
+    return this.once(() => this.fromKvOrSignIn(context));
+  }
+
+  renew(rejected: Access, context: CallContext): Promise<AccessResult> {
+    const { held } = this;
+    if (held !== null && held.access.credentials.ticket !== rejected.credentials.ticket) {
+      return Promise.resolve({ ok: true, access: held.access });
+    }
+    this.held = null;
+    return this.once(() => this.signIn(context));
+  }
+
+  /** Single flight: callers that arrive while a sign-in (or KV read) runs share its outcome. */
+  private once(work: () => Promise<AccessResult>): Promise<AccessResult> {
+    if (this.pending !== null) return this.pending;
+    const pending = work().finally(() => {
+      if (this.pending === pending) this.pending = null;
+    });
+    this.pending = pending;
+    return pending;
+  }
+
+  private async fromKvOrSignIn(context: CallContext): Promise<AccessResult> {
+    const stored = await this.readKv(context);
+    if (stored !== null && this.options.now() - stored.obtainedAt < RENEW_AFTER_MS) {
+      this.held = stored;
+      return { ok: true, access: stored.access };
+    }
+    return this.signIn(context);
+  }
+
+  private async signIn(context: CallContext): Promise<AccessResult> {
+    const { options } = this;
+    const now = options.now();
+    if (this.lastFailure !== null && now - this.lastFailure.at < SIGN_IN_BACKOFF_MS)
+      return { ok: false, failure: this.lastFailure.failure };
+    const result = await this.exchange(context);
+    if (!result.ok) {
+      this.lastFailure = { failure: result.failure, at: now };
+      return result;
+    }
+    this.lastFailure = null;
+    this.held = result.held;
+    context.waitUntil(this.writeKv(result.held, context));
+    log("info", "superoffice_signed_in", { requestId: context.requestId, tenant: options.tenantId });
+    return { ok: true, access: result.held.access };
+  }
+
+  private async exchange(context: CallContext): Promise<HeldResult> {
+    const { source, contract, timeoutMs, now, tenantId } = this.options;
+    const misconfigured = (setting: string, reason: string): HeldResult => {
+      log("error", "configuration_invalid", {
+        requestId: context.requestId,
+        tenant: tenantId,
+        settings: [`${setting} ${reason}`],
+      });
+      return {
+        ok: false,
+        failure: { kind: "authentication-failed", detail: `The configured ${setting} cannot be used; see the logs.` },
+      };
+    };
+    const signing = await importSigningKey(source.privateKey);
+    if (!signing.ok) return misconfigured(source.keySettings.privateKey, signing.reason);
+    let verificationKey: CryptoKey | undefined;
+    if (source.certificate !== undefined) {
+      const verification = await importVerificationKey(source.certificate);
+      if (!verification.ok) return misconfigured(source.keySettings.certificate, verification.reason);
+      verificationKey = verification.key;
+    }
+    const signedIn = await signIn(
+      {
+        contextId: source.contextId,
+        systemUserToken: source.systemUserToken,
+        applicationToken: source.applicationToken,
+        signingKey: signing.key,
+        ...(verificationKey === undefined ? {} : { verificationKey }),
+        loginUrl: source.loginUrl,
+      },
+      { now, timeoutMs },
+    );
+    if (!signedIn.ok) {
+      log("warn", "superoffice_sign_in_failed", { requestId: context.requestId, tenant: tenantId, detail: signedIn.logDetail });
+      return { ok: false, failure: { kind: "authentication-failed", detail: signedIn.detail } };
+    }
+    const url = batchServiceUrl(signedIn.netserverUrl, contract);
+    const access = { url, credentials: { ticket: signedIn.ticket, applicationToken: source.applicationToken } };
+    return { ok: true, held: { access, netserverUrl: signedIn.netserverUrl, obtainedAt: now() } };
+  }
+
+  private async vault(context: CallContext): Promise<CryptoKey | null> {
+    const key = await importVaultKey(this.options.vaultKey);
+    if (key.ok) return key.key;
+    log("error", "configuration_invalid", { requestId: context.requestId, settings: [`TICKET_ENCRYPTION_KEY ${key.reason}`] });
+    return null;
+  }
+
+  private async readKv(context: CallContext): Promise<Held | null> {
+    const { kv, kvKey, tenantId } = this.options;
+    try {
+      const sealed = await kv.get(kvKey, "text");
+      const key = sealed === null ? null : await this.vault(context);
+      const record = sealed === null || key === null ? null : await open(key, tenantId, sealed);
+      if (record === null) return null;
+      const checked = checkNetserverUrl(record.netserverUrl);
+      if (!checked.ok) return null;
+      const url = batchServiceUrl(checked.url, this.options.contract);
+      const credentials = { ticket: record.ticket, applicationToken: this.options.source.applicationToken };
+      return { access: { url, credentials }, netserverUrl: record.netserverUrl, obtainedAt: record.obtainedAt };
+    } catch (error) {
+      log("warn", "kv_read_failed", { requestId: context.requestId, what: "ticket", error: String(error) });
+      return null;
+    }
+  }
+
+  private async writeKv(held: Held, context: CallContext): Promise<void> {
+    const { kv, kvKey, tenantId } = this.options;
+    try {
+      const key = await this.vault(context);
+      if (key === null) return;
+      const record = { ticket: held.access.credentials.ticket, netserverUrl: held.netserverUrl, obtainedAt: held.obtainedAt };
+      const sealed = await seal(key, tenantId, record);
+      await kv.put(kvKey, sealed, { expirationTtl: Math.ceil(RENEW_AFTER_MS / 1000) });
+    } catch (error) {
+      log("warn", "kv_write_failed", { requestId: context.requestId, what: "ticket", error: String(error) });
+    }
+  }
+}
