@@ -1,4 +1,4 @@
-import { NS, OPERATION } from "../src/soap/namespaces.js";
+import { type Contract, NS, OPERATION } from "../src/soap/namespaces.js";
 import type { SoapFault, SoExceptionInfo } from "./xml-writer.js";
 
 /** Namespace of WCF's `ActionNotSupported` fault code (addressing "none", as BasicHttpBinding uses). */
@@ -16,7 +16,12 @@ const AGENT_FRAMES = [
   `SuperOffice.Services85.WcfBatchService.${OPERATION}(${OPERATION}Request request) in C:\\Build\\NetServer\\Services85\\Wcf\\WcfBatchService.cs:line 412`,
 ] as const;
 
-/** ExceptionInfo for a missing or unknown `Credentials/Ticket`. */
+/** The ExceptionInfo as the contract's service layer throws it: its stack names `Services{version}`. */
+export function inContract(info: SoExceptionInfo, contract: Contract): SoExceptionInfo {
+  return { ...info, stackTrace: info.stackTrace.replaceAll("Services85", `Services${contract.version}`) };
+}
+
+/** ExceptionInfo for a missing, unknown, expired or revoked `Credentials/Ticket`. */
 export const INVALID_TICKET: SoExceptionInfo = {
   message: "Invalid ticket",
   stackTrace: stackTrace(

@@ -1,3 +1,4 @@
+import type { Contract } from "../src/soap/namespaces.js";
 import type { BatchTaskStateFilter } from "./request-parser.js";
 import type { SeedTask } from "./seed.js";
 
@@ -23,7 +24,15 @@ function matchesState(task: SeedTask, state: BatchTaskStateFilter): boolean {
 }
 
 /**
- * Selects the tasks a NetServer would return, keeping their order.
+ * Whether a server speaking `contract` can describe the task at all: Services85's `BatchTaskState` has no
+ * `SucceededManualCleanup`, so a Services85 answer leaves such a task out rather than misstate it.
+ */
+export function describableIn(task: SeedTask, contract: Contract): boolean {
+  return contract.version !== "85" || task.state !== "SucceededManualCleanup";
+}
+
+/**
+ * Selects the tasks a NetServer speaking `contract` would return, keeping their order.
  * Associate ids: none (null or empty) = every task, -1 = every non-system task,
  * 0 = system tasks, positive = tasks owned by that associate; several ids are OR-ed.
  * State: "All" = any state, otherwise exactly that state.
@@ -32,6 +41,9 @@ export function filterTasks(
   tasks: readonly SeedTask[],
   associateIds: readonly number[] | null,
   state: BatchTaskStateFilter,
+  contract: Contract,
 ): SeedTask[] {
-  return tasks.filter((task) => matchesAssociates(task, associateIds) && matchesState(task, state));
+  return tasks.filter(
+    (task) => describableIn(task, contract) && matchesAssociates(task, associateIds) && matchesState(task, state),
+  );
 }

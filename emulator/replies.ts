@@ -1,10 +1,6 @@
-import { CONTRACTS, NS, OPERATION } from "../src/soap/namespaces.js";
-
-/** Services85 until the emulator serves both contracts. */
-const SERVICES85_NS = CONTRACTS["85"].namespace;
-
+import { type Contract, NS, OPERATION } from "../src/soap/namespaces.js";
 import type { FailMode } from "./behaviour.js";
-import { SIMULATED_EXCEPTION, SIMULATED_FAULT } from "./errors.js";
+import { inContract, SIMULATED_EXCEPTION, SIMULATED_FAULT } from "./errors.js";
 import { exceptionEnvelope, faultEnvelope, type SoapFault } from "./xml-writer.js";
 
 /** Content-Type of every SOAP answer, as WCF's BasicHttpBinding sends it. */
@@ -41,10 +37,13 @@ export function toResponse(reply: EmulatorReply): Response {
   return new Response(reply.body === "" ? null : reply.body, { status: reply.status, headers });
 }
 
-const MALFORMED_BODY =
-  `<s:Envelope xmlns:s="${NS.soap11}"><s:Header><Succeeded xmlns="${SERVICES85_NS}">true</Succeeded></s:Header>` +
-  `<s:Body><${OPERATION}Response xmlns="${SERVICES85_NS}"><Response xmlns:i="${NS.xsi}">` +
-  `<BatchTaskInfo><Id>1</Id><Name>Tom & Jerry</Nam></BatchTaskInfo></Response></s:Body></s:Envelope>`;
+function malformedBody(ns: string): string {
+  return (
+    `<s:Envelope xmlns:s="${NS.soap11}"><s:Header><Succeeded xmlns="${ns}">true</Succeeded></s:Header>` +
+    `<s:Body><${OPERATION}Response xmlns="${ns}"><Response xmlns:i="${NS.xsi}">` +
+    `<BatchTaskInfo><Id>1</Id><Name>Tom & Jerry</Nam></BatchTaskInfo></Response></s:Body></s:Envelope>`
+  );
+}
 
 const IIS_ERROR_PAGE = `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
@@ -79,17 +78,17 @@ function truncate(reply: EmulatorReply): EmulatorReply {
 }
 
 /**
- * The answer for an injected failure. `normal` computes the regular answer; only
+ * The answer for an injected failure, in the contract's namespace. `normal` computes the regular answer; only
  * `truncated` uses it (it sends the first half of that answer's body with HTTP 200).
  */
-export function failureReply(mode: Exclude<FailMode, "none">, normal: () => EmulatorReply): EmulatorReply {
+export function failureReply(mode: Exclude<FailMode, "none">, normal: () => EmulatorReply, contract: Contract): EmulatorReply {
   switch (mode) {
     case "exception":
-      return xmlReply(exceptionEnvelope(SIMULATED_EXCEPTION));
+      return xmlReply(exceptionEnvelope(inContract(SIMULATED_EXCEPTION, contract), contract));
     case "fault":
       return faultReply(SIMULATED_FAULT);
     case "malformed":
-      return xmlReply(MALFORMED_BODY);
+      return xmlReply(malformedBody(contract.namespace));
     case "html":
       return { status: 500, contentType: "text/html", body: IIS_ERROR_PAGE };
     case "truncated":

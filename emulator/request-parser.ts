@@ -1,10 +1,6 @@
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { BATCH_TASK_STATES, type BatchTaskState } from "../src/model/batch-task.js";
-import { CONTRACTS, NS, OPERATION } from "../src/soap/namespaces.js";
-
-/** Services85 until the emulator serves both contracts. */
-const SERVICES85_NS = CONTRACTS["85"].namespace;
-
+import { CONTRACTS, type Contract, NS, OPERATION } from "../src/soap/namespaces.js";
 import { deserializationFailed, notWellFormed, soapClientFault, versionMismatch } from "./errors.js";
 import type { SoapFault } from "./xml-writer.js";
 
@@ -88,10 +84,10 @@ function envelopeOf(doc: Document): Element {
   return root;
 }
 
-function operationOf(envelope: Element): Element {
+function operationOf(envelope: Element, ns: string): Element {
   const body = child(envelope, NS.soap11, "Body");
   if (body === null) throw new RequestFault(soapClientFault("The SOAP 1.1 Envelope has no Body element."));
-  const operation = child(body, SERVICES85_NS, OPERATION);
+  const operation = child(body, ns, OPERATION);
   if (operation !== null) return operation;
   const found = childElements(body)[0];
   const foundText =
@@ -100,71 +96,78 @@ function operationOf(envelope: Element): Element {
       : `node type 'Element' with name '${found.localName ?? ""}' and namespace '${found.namespaceURI ?? ""}'`;
   throw new RequestFault(
     deserializationFailed(
-      `OperationFormatter encountered an invalid Message body. Expected to find node type 'Element' with name '${OPERATION}' and namespace '${SERVICES85_NS}'. Found ${foundText}`,
+      `OperationFormatter encountered an invalid Message body. Expected to find node type 'Element' with name '${OPERATION}' and namespace '${ns}'. Found ${foundText}`,
     ),
   );
 }
 
-function parseInt32(raw: string): number {
+function parseInt32(raw: string, ns: string): number {
   const trimmed = raw.trim();
   const value = /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
   if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
     throw new RequestFault(
       deserializationFailed(
-        `There was an error while trying to deserialize parameter ${SERVICES85_NS}:AssociateIds. The InnerException message was 'The value '${raw}' cannot be parsed as the type 'Int32'.'.  Please see InnerException for more details.`,
+        `There was an error while trying to deserialize parameter ${ns}:AssociateIds. The InnerException message was 'The value '${raw}' cannot be parsed as the type 'Int32'.'.  Please see InnerException for more details.`,
       ),
     );
   }
   return value;
 }
 
-function associateIdsOf(operation: Element): number[] | null {
-  const ids = child(operation, SERVICES85_NS, "AssociateIds");
+function associateIdsOf(operation: Element, ns: string): number[] | null {
+  const ids = child(operation, ns, "AssociateIds");
   if (ids === null || isNil(ids)) return null;
   return childElements(ids).map((item) => {
     if (item.namespaceURI !== NS.arrays || item.localName !== "int") {
       throw new RequestFault(
         deserializationFailed(
-          `There was an error while trying to deserialize parameter ${SERVICES85_NS}:AssociateIds. The InnerException message was 'Expecting element 'int' from namespace '${NS.arrays}'.. Encountered 'Element'  with name '${item.localName ?? ""}', namespace '${item.namespaceURI ?? ""}'. '.  Please see InnerException for more details.`,
+          `There was an error while trying to deserialize parameter ${ns}:AssociateIds. The InnerException message was 'Expecting element 'int' from namespace '${NS.arrays}'.. Encountered 'Element'  with name '${item.localName ?? ""}', namespace '${item.namespaceURI ?? ""}'. '.  Please see InnerException for more details.`,
         ),
       );
     }
-    return parseInt32(item.textContent ?? "");
+    return parseInt32(item.textContent ?? "", ns);
   });
 }
 
-function isStateFilter(value: string): value is BatchTaskStateFilter {
+/** Whether the contract's `BatchTaskState` has the value: Services85's lacks Services88's `SucceededManualCleanup`. */
+function isStateFilter(value: string, contract: Contract): value is BatchTaskStateFilter {
+  if (contract.version === "85" && value === "SucceededManualCleanup") return false;
   return (BATCH_TASK_STATES as readonly string[]).includes(value);
 }
 
-function stateOf(operation: Element): BatchTaskStateFilter {
-  const raw = textOf(child(operation, SERVICES85_NS, "State"));
+function stateOf(operation: Element, contract: Contract): BatchTaskStateFilter {
+  const ns = contract.namespace;
+  const raw = textOf(child(operation, ns, "State"));
   if (raw === null) return "Unknown";
   const value = raw.trim();
-  if (isStateFilter(value)) return value;
+  if (isStateFilter(value, contract)) return value;
   throw new RequestFault(
     deserializationFailed(
-      `There was an error while trying to deserialize parameter ${SERVICES85_NS}:State. The InnerException message was 'Invalid enum value '${raw}' cannot be deserialized into type 'SuperOffice.CRM.BatchTaskState'. Ensure that the necessary enum values are present and are marked with EnumMemberAttribute attribute if the type has DataContractAttribute attribute.'.  Please see InnerException for more details.`,
+      `There was an error while trying to deserialize parameter ${ns}:State. The InnerException message was 'Invalid enum value '${raw}' cannot be deserialized into type 'SuperOffice.CRM.BatchTaskState'. Ensure that the necessary enum values are present and are marked with EnumMemberAttribute attribute if the type has DataContractAttribute attribute.'.  Please see InnerException for more details.`,
     ),
   );
 }
 
-function readRequest(xml: string): BatchRequest {
+function readRequest(xml: string, contract: Contract): BatchRequest {
+  const ns = contract.namespace;
   const envelope = envelopeOf(parseDocument(xml));
   const header = child(envelope, NS.soap11, "Header");
-  const operation = operationOf(envelope);
+  const operation = operationOf(envelope, ns);
   return {
-    applicationToken: textOf(child(header, SERVICES85_NS, "ApplicationToken")),
-    ticket: textOf(child(child(header, SERVICES85_NS, "Credentials"), SERVICES85_NS, "Ticket")),
-    associateIds: associateIdsOf(operation),
-    state: stateOf(operation),
+    applicationToken: textOf(child(header, ns, "ApplicationToken")),
+    ticket: textOf(child(child(header, ns, "Credentials"), ns, "Ticket")),
+    associateIds: associateIdsOf(operation, ns),
+    state: stateOf(operation, contract),
   };
 }
 
-/** Parses a SOAP 1.1 GetBatchTaskInfosByAssociatesAndState request (namespace-aware). */
-export function parseBatchRequest(xml: string): ParseResult {
+/**
+ * Parses a SOAP 1.1 GetBatchTaskInfosByAssociatesAndState request (namespace-aware) of the contract the endpoint
+ * serves (Services85 unless told otherwise): elements in another contract's namespace are not found, as in WCF.
+ */
+export function parseBatchRequest(xml: string, contract: Contract = CONTRACTS["85"]): ParseResult {
   try {
-    return { ok: true, request: readRequest(xml) };
+    return { ok: true, request: readRequest(xml, contract) };
   } catch (error) {
     if (error instanceof RequestFault) return { ok: false, fault: error.fault };
     throw error;

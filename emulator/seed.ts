@@ -1,7 +1,10 @@
-import type { BatchTaskState as BatchTaskStateFilter } from "../src/model/batch-task.js";
+import type { BatchTaskState as BatchTaskStateFilter, CANCELLATION_BEHAVIOURS } from "../src/model/batch-task.js";
 
 /** A concrete batch task state, spelled as on the wire ("Aquired" is NetServer's spelling): any but the `All` filter. */
 export type BatchTaskState = Exclude<BatchTaskStateFilter, "All">;
+
+/** Services88's `BatchTaskCancellationBehaviour`. */
+export type CancellationBehaviour = (typeof CANCELLATION_BEHAVIOURS)[number];
 
 /** One `StringKeyValuePair` of a `StringDictionary`; `null` is written as `i:nil="true"`. */
 export interface SeedStringPair {
@@ -30,6 +33,11 @@ export interface SeedFieldProperty {
  * element when "". Dates are the exact xs:dateTime text to write; `null` omits the element.
  * `parameterObject` null is a nil dictionary, `[]` an empty one. `tableRight` /
  * `fieldProperties` are the Carrier base members that consumers are expected to ignore.
+ *
+ * `fileName` and `cancellationBehaviour` are Services88 members, written only in Services88 answers (after
+ * `ProgressPercent`); `cancellationBehaviour` null omits the element. A task in state `SucceededManualCleanup`
+ * (Services88's) is left out of Services85 answers: that contract has no such state, so a Services85 server
+ * cannot describe the task.
  */
 export interface SeedTask {
   readonly tableRight: SeedRight | null;
@@ -54,23 +62,29 @@ export interface SeedTask {
   readonly request: string | null;
   readonly progressDescription: string | null;
   readonly progressPercent: number;
+  readonly fileName: string | null;
+  readonly cancellationBehaviour: CancellationBehaviour | null;
 }
 
 /** xs:dateTime NetServer uses for "never" (DateTime.MinValue). */
 export const NEVER = "0001-01-01T00:00:00";
 
-const SERIAL = "1248736522";
+/** The database serial number every seeded task carries (and the Online emulator's `serial` claim). */
+export const SERIAL = "1248736522";
 
 const NO_CARRIER = { tableRight: null, fieldProperties: null } as const;
 
 /**
  * The deterministic task set served by default.
  *
- * - System tasks (associateId 0, IsSystemTask): 1 Succeeded, 2 Started, 3 New.
- * - Associate 5: 101 New, 102 Started, 103 Succeeded.
+ * - System tasks (associateId 0, IsSystemTask): 1 Succeeded, 2 Started, 3 New, 4 SucceededManualCleanup.
+ * - Associate 5: 101 New, 102 Started, 103 Succeeded, 112 SucceededManualCleanup.
  * - Associate 7: 104 Aquired (internal task), 105 Failed, 106 Unknown.
  * - Associate 12: 107 New, 108 Succeeded (non-nil TableRight / FieldProperties).
  * - Associate 42: 109 Started, 110 Failed, 111 Succeeded.
+ *
+ * Services88 answers carry every task with its `FileName` and `CancellationBehaviour` (106 has none: the element is
+ * left out); Services85 answers leave out 4 and 112, whose state Services85 does not have.
  */
 export const SEED_TASKS: readonly SeedTask[] = [
   {
@@ -98,6 +112,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Done",
     progressPercent: 100,
+    fileName: null,
+    cancellationBehaviour: "CannotCancel",
   },
   {
     ...NO_CARRIER,
@@ -125,6 +141,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Indexing person (2 of 3)",
     progressPercent: 66,
+    fileName: null,
+    cancellationBehaviour: "CanCancel",
   },
   {
     ...NO_CARRIER,
@@ -148,6 +166,33 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: "",
     progressDescription: "",
     progressPercent: 0,
+    fileName: null,
+    cancellationBehaviour: "CanCancel",
+  },
+  {
+    ...NO_CARRIER,
+    id: 4,
+    name: "Archive closed requests",
+    associateId: 0,
+    detailsTable: 0,
+    detailsRecord: 0,
+    isSystemTask: true,
+    isInternalTask: false,
+    parameterObject: [{ key: "ClosedBefore", value: "2025-01-01" }],
+    lastStarted: "2026-11-19T01:00:00.0000000+01:00",
+    created: "2026-11-19T00:59:58.2500000+01:00",
+    startCount: 1,
+    databaseSerialNumber: SERIAL,
+    context: "System",
+    result: "Archived 8 113 requests",
+    state: "SucceededManualCleanup",
+    description: "Moves closed requests to the archive; the archive file must be removed by hand",
+    response: null,
+    request: null,
+    progressDescription: "Done",
+    progressPercent: 100,
+    fileName: "requests-before-2025.zip",
+    cancellationBehaviour: "CannotCancel",
   },
   {
     ...NO_CARRIER,
@@ -176,6 +221,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: "<Selection id=\"17\" type='static'/>",
     progressDescription: null,
     progressPercent: 0,
+    fileName: null,
+    cancellationBehaviour: "CancelWithWarning",
   },
   {
     ...NO_CARRIER,
@@ -202,6 +249,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Writing rows 450/1000",
     progressPercent: 45,
+    fileName: "Selection 17.xlsx",
+    cancellationBehaviour: "CanCancel",
   },
   {
     ...NO_CARRIER,
@@ -228,6 +277,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Completed",
     progressPercent: 100,
+    fileName: null,
+    cancellationBehaviour: "CancelWithWarning",
   },
   {
     ...NO_CARRIER,
@@ -251,6 +302,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Waiting for worker",
     progressPercent: 10,
+    fileName: null,
+    cancellationBehaviour: "CannotCancel",
   },
   {
     ...NO_CARRIER,
@@ -277,6 +330,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Aborted at row 412",
     progressPercent: 63,
+    fileName: "persons.csv",
+    cancellationBehaviour: "CanCancel",
   },
   {
     ...NO_CARRIER,
@@ -300,6 +355,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: null,
     progressPercent: 0,
+    fileName: null,
+    cancellationBehaviour: null,
   },
   {
     tableRight: null,
@@ -324,6 +381,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: "",
     progressDescription: "",
     progressPercent: 0,
+    fileName: "",
+    cancellationBehaviour: "CanCancel",
   },
   {
     tableRight: { mask: "Select Update", reason: "" },
@@ -359,6 +418,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: "QuoteVersionId=4711",
     progressDescription: "Done",
     progressPercent: 100,
+    fileName: "Quote 4711 & appendix <draft>.docx",
+    cancellationBehaviour: "CannotCancel",
   },
   {
     ...NO_CARRIER,
@@ -385,6 +446,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Almost there",
     progressPercent: 99,
+    fileName: null,
+    cancellationBehaviour: "CanCancel",
   },
   {
     ...NO_CARRIER,
@@ -411,6 +474,8 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Failed",
     progressPercent: 5,
+    fileName: null,
+    cancellationBehaviour: "CancelWithWarning",
   },
   {
     ...NO_CARRIER,
@@ -434,5 +499,35 @@ export const SEED_TASKS: readonly SeedTask[] = [
     request: null,
     progressDescription: "Done",
     progressPercent: 100,
+    fileName: null,
+    cancellationBehaviour: "CanCancel",
+  },
+  {
+    ...NO_CARRIER,
+    id: 112,
+    name: "Export contacts to CSV",
+    associateId: 5,
+    detailsTable: 5,
+    detailsRecord: 0,
+    isSystemTask: false,
+    isInternalTask: false,
+    parameterObject: [
+      { key: "Format", value: "csv" },
+      { key: "Encoding", value: "utf-8" },
+    ],
+    lastStarted: "2026-11-21T10:15:00.5000000+01:00",
+    created: "2026-11-21T10:14:59.0000000+01:00",
+    startCount: 1,
+    databaseSerialNumber: SERIAL,
+    context: "Export",
+    result: "Exported 1 250 contacts",
+    state: "SucceededManualCleanup",
+    description: "Contacts in Trøndelag",
+    response: null,
+    request: null,
+    progressDescription: "Done: download the file, then delete it",
+    progressPercent: 100,
+    fileName: "Kontakter Trøndelag & co.csv",
+    cancellationBehaviour: "CancelWithWarning",
   },
 ];

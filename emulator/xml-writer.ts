@@ -1,9 +1,8 @@
-import { CONTRACTS, NS, OPERATION } from "../src/soap/namespaces.js";
-
-/** Services85 until the emulator serves both contracts. */
-const SERVICES85_NS = CONTRACTS["85"].namespace;
-
+import { CONTRACTS, type Contract, NS, OPERATION } from "../src/soap/namespaces.js";
 import type { SeedFieldProperty, SeedRight, SeedStringPair, SeedTask } from "./seed.js";
+
+/** The contract every writer uses unless told otherwise: Services85, the Worker's default. */
+const SERVICES85 = CONTRACTS["85"];
 
 /** A NetServer `SoExceptionInfo`, written into the `ExceptionInfo` response header. */
 export interface SoExceptionInfo {
@@ -92,8 +91,15 @@ function stringDictionary(name: string, pairs: readonly SeedStringPair[] | null)
   return element(name, content.join(""));
 }
 
-/** Writes one `BatchTaskInfo` with its members in WSDL order (Carrier members first). */
-export function batchTaskInfo(task: SeedTask): string {
+/** Services88's members after `ProgressPercent`; a Services85 server has none. */
+function services88Members(task: SeedTask, contract: Contract): string[] {
+  if (contract.version === "85") return [];
+  const cancellation = task.cancellationBehaviour === null ? "" : element("CancellationBehaviour", task.cancellationBehaviour);
+  return [text("FileName", task.fileName), cancellation];
+}
+
+/** Writes one `BatchTaskInfo` with its members in WSDL order (Carrier members first) for the contract. */
+export function batchTaskInfo(task: SeedTask, contract: Contract = SERVICES85): string {
   const members = [
     right("TableRight", task.tableRight),
     fieldProperties(task.fieldProperties),
@@ -117,14 +123,18 @@ export function batchTaskInfo(task: SeedTask): string {
     text("Request", task.request),
     text("ProgressDescription", task.progressDescription),
     scalar("ProgressPercent", task.progressPercent),
+    ...services88Members(task, contract),
   ];
   return element("BatchTaskInfo", members.join(""));
 }
 
-const HEADER_NS = `${xmlns(null, SERVICES85_NS)} ${xmlns("i", NS.xsi)}`;
+function headerNamespaces(contract: Contract): string {
+  return `${xmlns(null, contract.namespace)} ${xmlns("i", NS.xsi)}`;
+}
 
-function exceptionInfoHeader(info: SoExceptionInfo | null): string {
-  if (info === null) return nil("ExceptionInfo", HEADER_NS);
+function exceptionInfoHeader(info: SoExceptionInfo | null, contract: Contract): string {
+  const namespaces = headerNamespaces(contract);
+  if (info === null) return nil("ExceptionInfo", namespaces);
   const members =
     text("Message", info.message) +
     text("StackTrace", info.stackTrace) +
@@ -133,16 +143,17 @@ function exceptionInfoHeader(info: SoExceptionInfo | null): string {
     text("Source", info.source) +
     nil("InnerException") +
     element("Parameters", "");
-  return element("ExceptionInfo", members, HEADER_NS);
+  return element("ExceptionInfo", members, namespaces);
 }
 
-function responseHeader(info: SoExceptionInfo | null): string {
+function responseHeader(info: SoExceptionInfo | null, contract: Contract): string {
+  const namespaces = headerNamespaces(contract);
   return element(
     "s:Header",
-    exceptionInfoHeader(info) +
-      nil("ExtraInfo", HEADER_NS) +
-      element("Succeeded", String(info === null), xmlns(null, SERVICES85_NS)) +
-      nil("TimeZone", HEADER_NS),
+    exceptionInfoHeader(info, contract) +
+      nil("ExtraInfo", namespaces) +
+      element("Succeeded", String(info === null), xmlns(null, contract.namespace)) +
+      nil("TimeZone", namespaces),
   );
 }
 
@@ -150,19 +161,23 @@ function envelope(header: string, body: string): string {
   return element("s:Envelope", header + element("s:Body", body), xmlns("s", NS.soap11));
 }
 
-function operationResponse(response: string): string {
-  return element(`${OPERATION}Response`, response, xmlns(null, SERVICES85_NS));
+function operationResponse(response: string, contract: Contract): string {
+  return element(`${OPERATION}Response`, response, xmlns(null, contract.namespace));
 }
 
-/** A successful response (`Succeeded` true) carrying the given tasks, in WCF's serialisation. */
-export function successEnvelope(tasks: readonly SeedTask[]): string {
-  const response = element("Response", tasks.map(batchTaskInfo).join(""), xmlns("i", NS.xsi));
-  return envelope(responseHeader(null), operationResponse(response));
+/**
+ * A successful response (`Succeeded` true) carrying the given tasks, in WCF's serialisation of the contract
+ * (Services85 unless told otherwise). Writes what it is given: choosing the tasks a contract can describe is the
+ * caller's business (`filterTasks`).
+ */
+export function successEnvelope(tasks: readonly SeedTask[], contract: Contract = SERVICES85): string {
+  const response = element("Response", tasks.map((task) => batchTaskInfo(task, contract)).join(""), xmlns("i", NS.xsi));
+  return envelope(responseHeader(null, contract), operationResponse(response, contract));
 }
 
 /** A NetServer-level failure: HTTP 200, `Succeeded` false, `ExceptionInfo` filled, nil `Response`. */
-export function exceptionEnvelope(info: SoExceptionInfo): string {
-  return envelope(responseHeader(info), operationResponse(nil("Response", xmlns("i", NS.xsi))));
+export function exceptionEnvelope(info: SoExceptionInfo, contract: Contract = SERVICES85): string {
+  return envelope(responseHeader(info, contract), operationResponse(nil("Response", xmlns("i", NS.xsi)), contract));
 }
 
 function faultCode(code: FaultCode): string {
