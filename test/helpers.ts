@@ -8,9 +8,12 @@ export const API_KEY = "test-key";
 export const TICKET = env.SUPEROFFICE_TICKET;
 export const APP_TOKEN = env.SUPEROFFICE_APP_TOKEN;
 
-/** The test environment: wrangler.toml plus the test bindings of vitest.config.ts, with overrides. */
+/**
+ * The test environment: wrangler.toml plus the test bindings of vitest.config.ts, with overrides. The per-key rate
+ * limiter of wrangler.toml is left out unless a test brings one: its state outlives each test.
+ */
 export function testEnv(overrides: Partial<Record<keyof Env, unknown>> = {}): Env {
-  return { ...env, ...overrides } as Env;
+  return { ...env, RATE_LIMITER: undefined, ...overrides } as Env;
 }
 
 export type SendInit = RequestInit & { env?: Env; app?: ReturnType<typeof createApp>; options?: AppOptions };
