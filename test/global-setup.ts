@@ -7,14 +7,17 @@ declare module "vitest" {
   export interface ProvidedContext {
     emulatorUrl: string;
     onlineEmulator: OnlineEmulatorInfo;
+    workerOnlineEmulator: OnlineEmulatorInfo;
+    tenantsOnlineEmulator: OnlineEmulatorInfo;
   }
 }
 
 /**
- * Starts two NetServer emulators on free ports of 127.0.0.1, in Node, outside workerd: the plain one of the
- * end-to-end tests (`emulatorUrl`), and one with SuperOffice Online sign-in for two tenants (`onlineEmulator`),
- * trusting a partner key pair made for this run. They are separate so that tests moving the Online emulator's
- * clock or revoking its tickets cannot disturb the end-to-end tests.
+ * Starts NetServer emulators on free ports of 127.0.0.1, in Node, outside workerd: the plain one of the end-to-end
+ * tests (`emulatorUrl`), and three with SuperOffice Online sign-in for two tenants, trusting a partner key pair made
+ * for this run: one each for the sign-in tests (`onlineEmulator`), the Worker's Online tests (`workerOnlineEmulator`)
+ * and its multi-tenant tests (`tenantsOnlineEmulator`). Test files run at the same time: each counts the calls, moves
+ * the clock and revokes the tickets of its own emulator only.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const partner = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -24,24 +27,35 @@ export default async function setup(project: TestProject): Promise<() => Promise
     { contextId: "Cust12345", systemUserToken: "Batch Edge Tests-pzqc70604i", servicesVersion: "88" },
     { contextId: "Cust67890", systemUserToken: "Batch Edge Tests-k3x9q2m1a7", servicesVersion: "85" },
   ];
-  const [emulator, online] = await Promise.all([
-    startEmulator({ host: "127.0.0.1", port: 0, ticket: "7T:e2e-ticket", applicationToken: "e2e-app-token" }),
+  const startOnline = () =>
     startEmulator({
       host: "127.0.0.1",
       port: 0,
       ticket: "7T:online-static-ticket",
       online: tenants.map((tenant) => ({ ...tenant, applicationToken, partnerPublicKeyPem })),
-    }),
+    });
+  const [emulator, online, workerOnline, tenantsOnline] = await Promise.all([
+    startEmulator({ host: "127.0.0.1", port: 0, ticket: "7T:e2e-ticket", applicationToken: "e2e-app-token" }),
+    startOnline(),
+    startOnline(),
+    startOnline(),
   ]);
+  const partnerPrivateKeyPem = partner.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   project.provide("emulatorUrl", emulator.url);
-  project.provide("onlineEmulator", {
-    origin: online.origin,
-    loginUrl: online.loginUrl,
-    applicationToken,
-    partnerPrivateKeyPem: partner.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    tenants,
-  });
+  for (const [name, running] of [
+    ["onlineEmulator", online],
+    ["workerOnlineEmulator", workerOnline],
+    ["tenantsOnlineEmulator", tenantsOnline],
+  ] as const) {
+    project.provide(name, {
+      origin: running.origin,
+      loginUrl: running.loginUrl,
+      applicationToken,
+      partnerPrivateKeyPem,
+      tenants,
+    });
+  }
   return async () => {
-    await Promise.all([emulator.close(), online.close()]);
+    await Promise.all([emulator.close(), online.close(), workerOnline.close(), tenantsOnline.close()]);
   };
 }

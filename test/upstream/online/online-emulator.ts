@@ -17,6 +17,10 @@ export type OnlineEmulatorInfo = {
 declare module "vitest" {
   export interface ProvidedContext {
     onlineEmulator: OnlineEmulatorInfo;
+    /** A second Online emulator, for the Worker's Online tests alone (test/online). */
+    workerOnlineEmulator: OnlineEmulatorInfo;
+    /** A third, for the Worker's multi-tenant tests alone (test/online/tenants.test.ts). */
+    tenantsOnlineEmulator: OnlineEmulatorInfo;
   }
 }
 

@@ -1,0 +1,256 @@
+import { waitOnExecutionContext } from "cloudflare:test";
+import { env as workerEnv } from "cloudflare:workers";
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { createApp } from "../../src/http/app.js";
+import exception from "../fixtures/exception.xml?raw";
+import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { authorized, dispatch, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
+
+/**
+ * The Worker in SuperOffice Online mode against the Online emulator over 127.0.0.1: real sign-in (RSA-signed system
+ * user token, RS256 JWT checked against the emulator's certificate), real tickets in KV, real SOAP. This file is the
+ * only user of its emulator, so moving its clock or revoking its tickets disturbs nobody else.
+ */
+const emulator = inject("workerOnlineEmulator");
+const [tenant88, tenant85] = emulator.tenants;
+if (tenant88 === undefined || tenant85 === undefined) throw new Error("global-setup provides two Online tenants");
+
+const ENCRYPTION_KEY = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, index) => (index * 37 + 11) % 256)));
+let certificate = "";
+
+beforeAll(async () => {
+  certificate = await (await fetch(`${emulator.origin}/__emulator/certificate`)).text();
+});
+
+afterEach(async () => {
+  for (const control of ["clock", "tickets", "requests"]) {
+    await fetch(`${emulator.origin}/__emulator/${control}`, { method: "DELETE" });
+  }
+});
+
+function onlineEnv(overrides: Record<string, unknown> = {}) {
+  return testEnv({
+    SUPEROFFICE_BATCH_URL: undefined,
+    SUPEROFFICE_TICKET: undefined,
+    SUPEROFFICE_CONTEXT_ID: tenant88?.contextId,
+    SUPEROFFICE_ENVIRONMENT: "sod",
+    SUPEROFFICE_SYSTEM_USER_TOKEN: tenant88?.systemUserToken,
+    SUPEROFFICE_APP_TOKEN: emulator.applicationToken,
+    SUPEROFFICE_PRIVATE_KEY: emulator.partnerPrivateKeyPem,
+    SUPEROFFICE_CERTIFICATE: certificate,
+    SUPEROFFICE_LOGIN_URL: emulator.loginUrl,
+    SUPEROFFICE_SERVICES_VERSION: "88",
+    TICKET_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    ...overrides,
+  });
+}
+
+async function counts(): Promise<{ count: number; signIns: number }> {
+  return (await (await fetch(`${emulator.origin}/__emulator/requests`)).json()) as { count: number; signIns: number };
+}
+
+const PATH = "/v1/batch-tasks?associateIds=-1,0&state=All";
+
+type Problem = { type: string; detail: string };
+
+describe("SuperOffice Online: system-user tickets that renew themselves", () => {
+  it("signs in on the first call, then reuses the ticket across requests and, through KV, across isolates", async () => {
+    const env = onlineEnv();
+    const first = await send(PATH, { headers: authorized(), env });
+    expect(first.status).toBe(200);
+    expect(await counts()).toMatchObject({ count: 1, signIns: 1 });
+    const again = await send(PATH, { headers: authorized({ "Cache-Control": "no-cache" }), env, app: createApp() });
+    expect(again.status).toBe(200);
+    const elsewhere = await send("/v1/batch-tasks?associateIds=5&state=All", { headers: authorized(), env, app: createApp() });
+    expect(elsewhere.status).toBe(200);
+    expect(await counts()).toMatchObject({ count: 3, signIns: 1 });
+  });
+
+  it("keeps the ticket in KV sealed: no ticket, token or tenant in any KV key or value", async () => {
+    expect((await send(PATH, { headers: authorized(), env: onlineEnv() })).status).toBe(200);
+    const keys = (await workerEnv.BATCH_CACHE.list()).keys.map((key) => key.name);
+    expect(keys.some((key) => key.startsWith("ticket:v1:"))).toBe(true);
+    const secrets = [tenant88?.systemUserToken ?? "", emulator.applicationToken, "7T:", tenant88?.contextId ?? ""];
+    for (const key of keys) {
+      const value = (await workerEnv.BATCH_CACHE.get(key, "text")) ?? "";
+      for (const secret of secrets) {
+        expect(key).not.toContain(secret);
+        if (key.startsWith("ticket:")) expect(value).not.toContain(secret);
+      }
+    }
+  });
+
+  it("renews a ticket that aged out (6 idle hours on SuperOffice's clock) once, and retries the call once", async () => {
+    const env = onlineEnv();
+    const app = createApp();
+    expect((await send(PATH, { headers: authorized(), env, app })).status).toBe(200);
+    await fetch(`${emulator.origin}/__emulator/clock`, {
+      method: "POST",
+      body: JSON.stringify({ advanceSeconds: 6 * 3600 + 60 }),
+    });
+    const renewed = await send(PATH, { headers: authorized({ "Cache-Control": "no-cache" }), env, app });
+    expect(renewed.status).toBe(200);
+    expect(renewed.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=request; stored");
+    expect(await counts()).toMatchObject({ count: 3, signIns: 2 });
+  });
+
+  it("renews once when SuperOffice revokes the ticket, and makes concurrent requests share that one renewal", async () => {
+    const env = onlineEnv();
+    const app = createApp();
+    expect((await send(PATH, { headers: authorized(), env, app })).status).toBe(200);
+    await fetch(`${emulator.origin}/__emulator/tickets`, { method: "DELETE" });
+    const requests = Array.from({ length: 5 }, (_, index) =>
+      dispatch(`/v1/batch-tasks?associateIds=${index + 1}&state=All`, { headers: authorized(), env, app }),
+    );
+    for (const { response, ctx } of await Promise.all(requests)) {
+      expect(response.status).toBe(200);
+      await waitOnExecutionContext(ctx);
+    }
+    expect((await counts()).signIns).toBe(2);
+  });
+
+  it("retries a rejected call once, never more, and then says the credentials were rejected", async () => {
+    const env = onlineEnv();
+    const app = createApp();
+    expect((await send(PATH, { headers: authorized(), env, app })).status).toBe(200);
+    const real = globalThis.fetch;
+    let batchCalls = 0;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      if (request.url.includes("/Login/")) return real(request);
+      batchCalls += 1;
+      return xmlResponse(exception.replaceAll("Services85", "Services88"));
+    });
+    const response = await send("/v1/batch-tasks?associateIds=9&state=All", { headers: authorized(), env, app });
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as Problem).type).toBe("urn:superoffice-batch-edge:problem:upstream-credentials-rejected");
+    expect(batchCalls).toBe(2);
+    vi.restoreAllMocks();
+    expect((await counts()).signIns).toBe(2);
+  });
+
+  it.each([
+    ["a system user token SuperOffice does not know", { SUPEROFFICE_SYSTEM_USER_TOKEN: "Unknown-user-token" }],
+    ["another tenant's context", { SUPEROFFICE_CONTEXT_ID: "Cust99999" }],
+  ])(
+    "answers a refused sign-in (%s) with upstream-authentication-failed, and tries again only after a pause",
+    async (_name, overrides) => {
+      const env = onlineEnv(overrides);
+      const app = createApp();
+      const response = await send(PATH, { headers: authorized(), env, app });
+      expect(response.status).toBe(502);
+      const problem = (await response.json()) as Problem;
+      expect(problem.type).toBe("urn:superoffice-batch-edge:problem:upstream-authentication-failed");
+      expect(JSON.stringify(problem)).not.toContain(tenant88?.systemUserToken ?? "");
+      expect((await send("/v1/batch-tasks?associateIds=5&state=All", { headers: authorized(), env, app })).status).toBe(502);
+      expect((await counts()).signIns).toBe(1);
+    },
+  );
+
+  it("names a private key it cannot read, without showing it, and never calls SuperOffice", async () => {
+    const error = vi.spyOn(console, "error");
+    const env = onlineEnv({ SUPEROFFICE_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----" });
+    const response = await send(PATH, { headers: authorized(), env });
+    expect(response.status).toBe(502);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-authentication-failed" });
+    expect(text).toContain("SUPEROFFICE_PRIVATE_KEY");
+    expect(text).not.toContain("bm90IGEga2V5");
+    expect(error.mock.calls.flat().join("\n")).toContain("SUPEROFFICE_PRIVATE_KEY");
+    expect(await counts()).toMatchObject({ count: 0, signIns: 0 });
+  });
+
+  it("refuses a token whose signature the configured certificate does not verify", async () => {
+    const other = (await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const spki = new Uint8Array((await crypto.subtle.exportKey("spki", other.publicKey)) as ArrayBuffer);
+    const pem = `-----BEGIN PUBLIC KEY-----\n${btoa(String.fromCharCode(...spki))}\n-----END PUBLIC KEY-----`;
+    const response = await send(PATH, { headers: authorized(), env: onlineEnv({ SUPEROFFICE_CERTIFICATE: pem }) });
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as Problem).type).toBe("urn:superoffice-batch-edge:problem:upstream-authentication-failed");
+    expect((await counts()).count).toBe(0);
+  });
+
+  it("decodes Services88 answers with the new state and fields, and keeps one JSON shape with Services85", async () => {
+    const response = await send("/v1/batch-tasks?associateIds=-1,0&state=SucceededManualCleanup", {
+      headers: authorized(),
+      env: onlineEnv(),
+    });
+    expect(response.status).toBe(200);
+    const { tasks } = (await response.json()) as {
+      tasks: { state: string; fileName: unknown; cancellationBehaviour: unknown }[];
+    };
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const task of tasks) expect(task.state).toBe("SucceededManualCleanup");
+    const all = (await (await send(PATH, { headers: authorized(), env: onlineEnv() })).json()) as {
+      tasks: Record<string, unknown>[];
+    };
+    expect(all.tasks.some((task) => typeof task["fileName"] === "string")).toBe(true);
+    expect(all.tasks.some((task) => typeof task["cancellationBehaviour"] === "string")).toBe(true);
+    const on85 = onlineEnv({
+      SUPEROFFICE_CONTEXT_ID: tenant85?.contextId,
+      SUPEROFFICE_SYSTEM_USER_TOKEN: tenant85?.systemUserToken,
+      SUPEROFFICE_SERVICES_VERSION: "85",
+    });
+    const old = (await (await send(PATH, { headers: authorized(), env: on85 })).json()) as { tasks: Record<string, unknown>[] };
+    expect(old.tasks.length).toBeGreaterThan(0);
+    expect(Object.keys(old.tasks[0] ?? {})).toEqual(Object.keys(all.tasks[0] ?? {}));
+    for (const task of old.tasks) expect([task["fileName"], task["cancellationBehaviour"]]).toEqual([null, null]);
+  });
+
+  it("refuses SucceededManualCleanup for a Services85 tenant with 400, without calling SuperOffice", async () => {
+    const on85 = onlineEnv({
+      SUPEROFFICE_CONTEXT_ID: tenant85?.contextId,
+      SUPEROFFICE_SYSTEM_USER_TOKEN: tenant85?.systemUserToken,
+      SUPEROFFICE_SERVICES_VERSION: "85",
+    });
+    const response = await send("/v1/batch-tasks?associateIds=5&state=SucceededManualCleanup", {
+      headers: authorized(),
+      env: on85,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      errors: [{ parameter: "state", detail: expect.stringContaining("Services88") }],
+    });
+    expect(await counts()).toMatchObject({ count: 0, signIns: 0 });
+  });
+});
+
+describe("Online mode's configuration", () => {
+  it.each([
+    [
+      "a fixed ticket mixed with Online settings",
+      { SUPEROFFICE_TICKET: "7T:secret-ticket" },
+      "SUPEROFFICE_TICKET, SUPEROFFICE_CONTEXT_ID",
+    ],
+    ["a half-configured Online mode", { SUPEROFFICE_PRIVATE_KEY: undefined }, "SUPEROFFICE_PRIVATE_KEY is missing"],
+    ["no encryption key for the ticket", { TICKET_ENCRYPTION_KEY: undefined }, "TICKET_ENCRYPTION_KEY is missing"],
+    [
+      "an encryption key of the wrong size",
+      { TICKET_ENCRYPTION_KEY: btoa("short-secret") },
+      "TICKET_ENCRYPTION_KEY must be the base64 of 32",
+    ],
+    [
+      "an unknown environment",
+      { SUPEROFFICE_ENVIRONMENT: "prod-secret" },
+      "SUPEROFFICE_ENVIRONMENT must be one of sod, stage, online",
+    ],
+    [
+      "a login URL over http",
+      { SUPEROFFICE_LOGIN_URL: "http://login.example/secret/" },
+      "SUPEROFFICE_LOGIN_URL must be an https URL",
+    ],
+  ])("is a configuration-error naming the settings, not their values: %s", async (_name, overrides, expected) => {
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const response = await send(PATH, { headers: authorized(), env: onlineEnv(overrides) });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).toContain(expected);
+    for (const secret of ["secret", tenant88?.systemUserToken ?? "", emulator.applicationToken])
+      expect(text).not.toContain(secret);
+    expect(calls).toHaveLength(0);
+  });
+});

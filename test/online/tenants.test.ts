@@ -1,0 +1,163 @@
+import { env as workerEnv } from "cloudflare:workers";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { createApp } from "../../src/http/app.js";
+import { authorized, send, testEnv } from "../helpers.js";
+
+/**
+ * Many tenants in one deployment: `TENANTS` names SuperOffice Online tenants, each signed in on its own and cached
+ * under its own scope, against an Online emulator of this file's own.
+ */
+const emulator = inject("tenantsOnlineEmulator");
+const [tenant88, tenant85] = emulator.tenants;
+if (tenant88 === undefined || tenant85 === undefined) throw new Error("global-setup provides two Online tenants");
+
+const ENCRYPTION_KEY = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, index) => (index * 53 + 7) % 256)));
+const ADMIN = "tenants-admin-key";
+
+function entry(tenant: { systemUserToken: string; servicesVersion: string }, extra: Record<string, unknown> = {}) {
+  return {
+    environment: "sod",
+    systemUserToken: tenant.systemUserToken,
+    privateKey: emulator.partnerPrivateKeyPem,
+    applicationToken: emulator.applicationToken,
+    servicesVersion: tenant.servicesVersion,
+    loginUrl: emulator.loginUrl,
+    ...extra,
+  };
+}
+
+let document: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  const certificate = await (await fetch(`${emulator.origin}/__emulator/certificate`)).text();
+  document = {
+    [tenant88.contextId]: entry(tenant88, { certificate, apiKeys: ["tenant-a-key"] }),
+    [tenant85.contextId]: entry(tenant85),
+    Cust55555: { ...entry(tenant85), apiKeys: ["tenant-c-key"] },
+  };
+});
+
+function tenantsEnv(overrides: Record<string, unknown> = {}) {
+  return testEnv({
+    SUPEROFFICE_BATCH_URL: undefined,
+    SUPEROFFICE_TICKET: undefined,
+    SUPEROFFICE_APP_TOKEN: undefined,
+    TENANTS: JSON.stringify(document),
+    TICKET_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    API_KEYS: "test-key,tenant-a-key,tenant-c-key",
+    ADMIN_KEYS: ADMIN,
+    ...overrides,
+  });
+}
+
+async function signIns(): Promise<number> {
+  return ((await (await fetch(`${emulator.origin}/__emulator/requests`)).json()) as { signIns: number }).signIns;
+}
+
+const tasksOf = (tenant: string, query = "associateIds=-1,0&state=All") => `/v1/tenants/${tenant}/batch-tasks?${query}`;
+const as = (key: string, headers: Record<string, string> = {}) => ({ Authorization: `Bearer ${key}`, ...headers });
+
+describe("TENANTS: many tenants in one deployment", () => {
+  it("serves each tenant by its context identifier, signed in on its own, with its own contract", async () => {
+    const env = tenantsEnv();
+    const app = createApp();
+    const before = await signIns();
+    const a = await send(tasksOf(tenant88.contextId, "associateIds=5&state=SucceededManualCleanup"), {
+      headers: as("tenant-a-key"),
+      env,
+      app,
+    });
+    expect(a.status).toBe(200);
+    const b = await send(tasksOf(tenant85.contextId, "associateIds=5&state=SucceededManualCleanup"), {
+      headers: as("test-key"),
+      env,
+      app,
+    });
+    expect(b.status).toBe(400);
+    expect((await send(tasksOf(tenant85.contextId), { headers: as("test-key"), env, app })).status).toBe(200);
+    expect((await signIns()) - before).toBe(2);
+  });
+
+  it("never lets one tenant's cache answer another, and purges one tenant only", async () => {
+    const env = tenantsEnv();
+    const app = createApp();
+    const status = async (tenant: string, key: string) =>
+      (await send(tasksOf(tenant), { headers: as(key), env, app })).headers.get("Cache-Status");
+    expect(await status(tenant88.contextId, "tenant-a-key")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(await status(tenant85.contextId, "test-key")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(await status(tenant88.contextId, "tenant-a-key")).toMatch(/; hit; /);
+    const purged = await send(`/v1/tenants/${tenant88.contextId}/cache`, { method: "DELETE", headers: as(ADMIN), env, app });
+    expect(purged.status).toBe(204);
+    expect(await status(tenant88.contextId, "tenant-a-key")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(await status(tenant85.contextId, "test-key")).toMatch(/; hit; /);
+  });
+
+  it("lets a tenant's own keys through, and admin keys purge it", async () => {
+    const env = tenantsEnv();
+    const app = createApp();
+    // Cust55555 is not a tenant the emulator signs in: its own key gets as far as SuperOffice's refusal.
+    const own = await send(tasksOf("Cust55555"), { headers: as("tenant-c-key"), env, app });
+    expect(await own.json()).toMatchObject({
+      status: 502,
+      type: "urn:superoffice-batch-edge:problem:upstream-authentication-failed",
+    });
+    const purge = await send("/v1/tenants/Cust55555/cache?associateIds=-1,0&state=All", {
+      method: "DELETE",
+      headers: as(ADMIN),
+      env,
+      app,
+    });
+    expect(purge.status).toBe(204);
+    expect((await send("/v1/tenants/Cust55555/cache", { method: "DELETE", headers: as("tenant-c-key"), env, app })).status).toBe(
+      403,
+    );
+  });
+
+  it("answers 404 for an unknown tenant and a bound key's other tenants, 403 for a deployment-wide key on a restricted tenant", async () => {
+    const env = tenantsEnv();
+    const app = createApp();
+    const problemType = async (tenant: string, key: string) => {
+      const response = await send(tasksOf(tenant), { headers: as(key), env, app });
+      const body = (await response.json()) as { type?: string };
+      return `${response.status} ${body.type?.split(":").pop() ?? ""}`;
+    };
+    expect(await problemType("Cust99999", "test-key")).toBe("404 not-found");
+    expect(await problemType("Cust99999", "tenant-a-key")).toBe("404 not-found");
+    expect(await problemType("Cust55555", "tenant-a-key")).toBe("404 not-found");
+    expect(await problemType(tenant88.contextId, "tenant-c-key")).toBe("404 not-found");
+    expect(await problemType(tenant88.contextId, "test-key")).toBe("403 forbidden");
+    expect(await problemType("Cust55555", "test-key")).toBe("403 forbidden");
+    expect(await problemType("not-a-tenant", "test-key")).toBe("404 not-found");
+    expect((await send(tasksOf(tenant85.contextId), { headers: as("tenant-a-key"), env, app })).status).toBe(200);
+  });
+
+  it("names an invalid tenant and field in a configuration-error, and keeps serving the other tenants", async () => {
+    const broken = { ...document, Cust11111: { environment: "sod", systemUserToken: "t", applicationToken: "a" } };
+    const env = tenantsEnv({ TENANTS: JSON.stringify(broken) });
+    const response = await send(tasksOf("Cust11111"), { headers: as("test-key"), env });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).toContain("TENANTS.Cust11111.privateKey is missing");
+    expect(text).not.toContain(emulator.applicationToken);
+    expect((await send(tasksOf(tenant85.contextId), { headers: as("test-key"), env })).status).toBe(200);
+  });
+
+  it("reads TENANTS from the KV key it names", async () => {
+    await workerEnv.BATCH_CACHE.put("config:tenants", JSON.stringify(document));
+    const env = tenantsEnv({ TENANTS: "config:tenants" });
+    expect((await send(tasksOf(tenant85.contextId), { headers: as("test-key"), env })).status).toBe(200);
+    expect((await send(tasksOf("Cust99999"), { headers: as("test-key"), env })).status).toBe(404);
+  });
+
+  it("has no default tenant when only TENANTS is configured, and needs TICKET_ENCRYPTION_KEY", async () => {
+    const none = await send("/v1/batch-tasks?associateIds=5&state=All", { headers: authorized(), env: tenantsEnv() });
+    expect(none.status).toBe(404);
+    expect(await none.json()).toMatchObject({ detail: expect.stringContaining("/v1/tenants/") });
+    const missing = await send(tasksOf(tenant85.contextId), {
+      headers: as("test-key"),
+      env: tenantsEnv({ TICKET_ENCRYPTION_KEY: undefined }),
+    });
+    expect(missing.status).toBe(500);
+    expect(await missing.text()).toContain("TICKET_ENCRYPTION_KEY is missing");
+  });
+});
