@@ -1,7 +1,10 @@
 import { waitOnExecutionContext } from "cloudflare:test";
 import { env as workerEnv } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { loadConfig } from "../../src/config/config.js";
 import { createApp } from "../../src/http/app.js";
+import { importVaultKey, open, seal } from "../../src/upstream/online/ticket-vault.js";
+import { ticketKeyOf } from "../../src/upstream/scope.js";
 import exception from "../fixtures/exception.xml?raw";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, dispatch, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
@@ -78,6 +81,22 @@ describe("SuperOffice Online: system-user tickets that renew themselves", () => 
         if (key.startsWith("ticket:")) expect(value).not.toContain(secret);
       }
     }
+  });
+
+  it("renews a ticket before it can age out: one obtained 5 hours ago is not used again", async () => {
+    const env = onlineEnv();
+    expect((await send(PATH, { headers: authorized(), env })).status).toBe(200);
+    const loaded = loadConfig(env);
+    if (!loaded.ok || loaded.config.defaultTenant === undefined) throw new Error("the Online configuration must load");
+    const kvKey = await ticketKeyOf(loaded.config.defaultTenant);
+    const vault = await importVaultKey(ENCRYPTION_KEY);
+    if (!vault.ok) throw new Error(vault.reason);
+    const record = await open(vault.key, "default", (await workerEnv.BATCH_CACHE.get(kvKey, "text")) ?? "");
+    if (record === null) throw new Error("the sealed ticket must open");
+    const aged = { ...record, obtainedAt: record.obtainedAt - 5 * 3600 * 1000 };
+    await workerEnv.BATCH_CACHE.put(kvKey, await seal(vault.key, "default", aged));
+    expect((await send(PATH, { headers: authorized({ "Cache-Control": "no-cache" }), env, app: createApp() })).status).toBe(200);
+    expect(await counts()).toMatchObject({ count: 2, signIns: 2 });
   });
 
   it("renews a ticket that aged out (6 idle hours on SuperOffice's clock) once, and retries the call once", async () => {
