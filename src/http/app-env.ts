@@ -20,5 +20,7 @@ export type AppEnv = {
       tenant: Tenant;
       origin: TenantUpstream;
       call: CallContext;
+      /** How many distinct associate ids the request asked about, for the request's log line. */
+      idCount: number | undefined;
     };
 };

@@ -1,5 +1,7 @@
 import type { Context } from "hono";
+import type { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ServeFailure } from "../cache/batch-cache.js";
 import type { AppEnv } from "./app-env.js";
 import type { FieldError } from "./input.js";
 
@@ -31,6 +33,25 @@ const PROBLEMS = {
 
 export type ProblemType = keyof typeof PROBLEMS;
 
+export function isProblemType(name: string): name is ProblemType {
+  return Object.hasOwn(PROBLEMS, name);
+}
+
+/** The problem type of each way the cache and the upstream side can fail. */
+export const FAILURE_PROBLEM: Record<ServeFailure["kind"], ProblemType> = {
+  exception: "upstream-error",
+  fault: "upstream-error",
+  "bad-response": "upstream-invalid-response",
+  "too-large": "upstream-response-too-large",
+  timeout: "upstream-timeout",
+  unreachable: "upstream-unavailable",
+  "credentials-rejected": "upstream-credentials-rejected",
+  "authentication-failed": "upstream-authentication-failed",
+  busy: "upstream-busy",
+  "circuit-open": "upstream-circuit-open",
+  "not-cached": "not-cached",
+};
+
 const PROBLEM_TYPE_BASE = "urn:superoffice-batch-edge:problem:";
 
 /**
@@ -61,4 +82,20 @@ export function problem(
       ...extra.headers,
     },
   });
+}
+
+/**
+ * Hono's own `HTTPException`s (a malformed JSON body, for one) as problem documents too: the problem type of the
+ * same status, and Hono's fixed message as the detail. An exception that carries a response (bearer-auth's 401,
+ * which is already our problem with its `WWW-Authenticate` challenge) is answered with that response.
+ */
+export function problemOfHttpException(c: Context<AppEnv>, error: HTTPException): Response {
+  if (error.res !== undefined) return error.getResponse();
+  const type =
+    (Object.keys(PROBLEMS) as ProblemType[]).find((name) => PROBLEMS[name].status === error.status) ?? "internal-error";
+  const detail =
+    type === "invalid-request" && /json/i.test(error.message)
+      ? "The body is not valid JSON."
+      : error.message || PROBLEMS[type].title;
+  return problem(c, type, detail);
 }

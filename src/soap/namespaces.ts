@@ -1,3 +1,5 @@
+import type { BatchTaskState } from "../model/batch-task.js";
+
 /** XML namespaces that do not depend on the NetServer contract version. */
 export const NS = {
   soap11: "http://schemas.xmlsoap.org/soap/envelope/",
@@ -31,3 +33,13 @@ function contract(version: ServicesVersion): Contract {
 }
 
 export const CONTRACTS: Readonly<Record<ServicesVersion, Contract>> = { "85": contract("85"), "88": contract("88") };
+
+/**
+ * Why a state cannot be asked of a server speaking this contract, or `null`: `SucceededManualCleanup` exists only
+ * in Services88, so a Services85 server could never answer it (WCF would refuse the enum value).
+ */
+export function contractIssue(state: BatchTaskState, contract: Contract): string | null {
+  return state === "SucceededManualCleanup" && contract.version === "85"
+    ? "SucceededManualCleanup is a Services88 state; this tenant speaks Services85"
+    : null;
+}
