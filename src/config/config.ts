@@ -17,32 +17,12 @@ import {
 } from "./settings.js";
 import type { Tenant } from "./tenant.js";
 
-/** The Worker's bindings, vars and secrets as `wrangler.toml` and `wrangler secret put` provide them. */
-export type Env = {
-  BATCH_CACHE?: KVNamespace;
-  RATE_LIMITER?: RateLimit;
-  SUPEROFFICE_BATCH_URL?: string;
-  SUPEROFFICE_TICKET?: string;
-  SUPEROFFICE_APP_TOKEN?: string;
-  SUPEROFFICE_CONTEXT_ID?: string;
-  SUPEROFFICE_ENVIRONMENT?: string;
-  SUPEROFFICE_SYSTEM_USER_TOKEN?: string;
-  SUPEROFFICE_PRIVATE_KEY?: string;
-  SUPEROFFICE_CERTIFICATE?: string;
-  SUPEROFFICE_LOGIN_URL?: string;
-  SUPEROFFICE_SERVICES_VERSION?: string | number;
-  TICKET_ENCRYPTION_KEY?: string;
-  TENANTS?: string;
-  API_KEYS?: string;
-  ADMIN_KEYS?: string;
-  CACHE_FRESH_SECONDS?: string | number;
-  CACHE_STALE_SECONDS?: string | number;
-  UPSTREAM_TIMEOUT_MS?: string | number;
-  UPSTREAM_MAX_BYTES?: string | number;
-  MAX_TASKS?: string | number;
-  UPSTREAM_CONCURRENCY?: string | number;
-  RATE_LIMIT_PERIOD_SECONDS?: string | number;
-};
+/**
+ * The Worker's bindings, vars and secrets, as `npm run cf-typegen` (wrangler types) generates them from wrangler.toml
+ * and secrets.example.env into worker-configuration.d.ts. Any of them may be absent in a given deployment: the
+ * schema below decides what each mode needs.
+ */
+export type Env = Cloudflare.Env;
 
 /** The settings of on-site mode: a fixed ticket for one Batch.svc URL. */
 const STATIC_SETTINGS = ["SUPEROFFICE_BATCH_URL", "SUPEROFFICE_TICKET"] as const;

@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import { AssociateIdSchema, type BatchQuery, BatchQuerySchema, StateSchema } from "../model/batch-query.js";
+import type { FieldError } from "../model/problem.js";
 
-/** One invalid input field, as listed in a 400 problem: `parameter` for query strings, `pointer` (RFC 6901) for JSON bodies. */
-export type FieldError = { detail: string } & ({ parameter: string } | { pointer: string });
+export type { FieldError } from "../model/problem.js";
 
 /** A valid, normalized query, or the invalid fields: `count` of them in all, the first 20 listed in `errors`. */
 export type InputResult = { ok: true; query: BatchQuery } | { ok: false; errors: FieldError[]; count: number };

@@ -1,9 +1,9 @@
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
 import type { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ServeFailure } from "../cache/batch-cache.js";
+import type { FieldError, ProblemDocument } from "../model/problem.js";
 import type { AppEnv } from "./app-env.js";
-import type { FieldError } from "./input.js";
 
 /** The problem types this API answers with; each `type` is documented in the README. */
 const PROBLEMS = {
@@ -32,6 +32,9 @@ const PROBLEMS = {
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemType = keyof typeof PROBLEMS;
+
+/** The statuses problems are answered with. */
+export type ProblemStatus = (typeof PROBLEMS)[ProblemType]["status"];
 
 export function isProblemType(name: string): name is ProblemType {
   return Object.hasOwn(PROBLEMS, name);
@@ -63,9 +66,9 @@ export function problem(
   type: ProblemType,
   detail: string,
   extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
-): Response {
+): Response & TypedResponse<ProblemDocument, ProblemStatus, "json"> {
   const { status, title } = PROBLEMS[type];
-  const body = {
+  const body: ProblemDocument = {
     type: PROBLEM_TYPE_BASE + type,
     title,
     status,
@@ -73,7 +76,7 @@ export function problem(
     ...(extra.errors === undefined ? {} : { errors: extra.errors }),
     requestId: c.var.requestId,
   };
-  return new Response(JSON.stringify(body), {
+  const response = new Response(JSON.stringify(body), {
     status,
     headers: {
       "Content-Type": "application/problem+json",
@@ -82,6 +85,7 @@ export function problem(
       ...extra.headers,
     },
   });
+  return response as Response & TypedResponse<ProblemDocument, ProblemStatus, "json">;
 }
 
 /**

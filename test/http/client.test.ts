@@ -16,9 +16,12 @@ describe("createClient (hono/client over AppType)", () => {
     expectTypeOf<GetInput["query"]["associateIds"]>().toEqualTypeOf<string | string[]>();
     type PostInput = Parameters<(typeof api.v1)["batch-tasks"]["query"]["$post"]>[0];
     expectTypeOf<PostInput["json"]>().toEqualTypeOf<{ associateIds: number[]; state: BatchTaskState }>();
-    type Answer = Awaited<ReturnType<Awaited<ReturnType<(typeof api.v1)["batch-tasks"]["$get"]>>["json"]>>;
-    expectTypeOf<Extract<Answer, { tasks: unknown }>["tasks"][number]["progressPercent"]>().toEqualTypeOf<number>();
-    expectTypeOf<Extract<Answer, { tasks: unknown }>["fetchedAt"]>().toEqualTypeOf<string>();
+    type Ok = Extract<Awaited<ReturnType<(typeof api.v1)["batch-tasks"]["$get"]>>, { status: 200 }>;
+    type Body = Awaited<ReturnType<Ok["json"]>>;
+    expectTypeOf<Body["tasks"][number]["progressPercent"]>().toEqualTypeOf<number>();
+    expectTypeOf<Body["fetchedAt"]>().toEqualTypeOf<string>();
+    type Refused = Exclude<Awaited<ReturnType<(typeof api.v1)["batch-tasks"]["$get"]>>, { status: 200 | 304 }>;
+    expectTypeOf<Awaited<ReturnType<Refused["json"]>>["requestId"]>().toEqualTypeOf<string>();
   });
 
   it("calls the running Worker with the key, and reads typed tasks", async () => {

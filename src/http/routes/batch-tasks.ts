@@ -16,7 +16,7 @@ import { FAILURE_PROBLEM, problem } from "../problem.js";
 export const MAX_QUERY_BODY_BYTES = 64 * 1024;
 
 /** The problem answer of a failure, with `Retry-After` when the failure says when to retry. */
-export function failureProblem(c: Context<AppEnv>, failure: ServeFailure): Response {
+export function failureProblem(c: Context<AppEnv>, failure: ServeFailure) {
   const retryAfter = "retryAfter" in failure ? failure.retryAfter : undefined;
   const headers = retryAfter === undefined ? {} : { headers: { "Retry-After": String(retryAfter) } };
   return problem(c, FAILURE_PROBLEM[failure.kind], failure.detail, headers);
@@ -31,13 +31,13 @@ export function cacheHeaders({ age, ttl, cacheStatus }: Served, etag: string): R
 function respond(c: Context<AppEnv>, served: Served) {
   const headers = cacheHeaders(served, served.entry.etag);
   if (ifNoneMatchMatches(c.req.header("If-None-Match"), served.entry.etag)) return c.body(null, 304, headers);
-  // The body is the JSON text the cache holds, sent as is; its type is the schema's, for typed clients.
-  const json = c.body(served.entry.body, 200, { ...headers, "Content-Type": "application/json; charset=utf-8" });
-  return json as typeof json & TypedResponse<BatchTasksBody, 200, "json">;
+  // The body is the JSON text the cache holds, sent as is; typed as the schema's JSON for `hono/client` callers.
+  const json: Response = c.body(served.entry.body, 200, { ...headers, "Content-Type": "application/json; charset=utf-8" });
+  return json as Response & TypedResponse<BatchTasksBody, 200, "json">;
 }
 
 /** The 400 problem of invalid input: how many fields are wrong, and the first of them. */
-export function invalidInput(c: Context<AppEnv>, errors: FieldError[], count: number): Response {
+export function invalidInput(c: Context<AppEnv>, errors: FieldError[], count: number) {
   const fields = count === 1 ? "1 invalid field" : `${count} invalid fields`;
   return problem(c, "invalid-request", `The request has ${fields}; see errors.`, { errors });
 }
@@ -50,7 +50,7 @@ export function checkedQuery(
   c: Context<AppEnv>,
   input: InputResult,
   stateField: Omit<FieldError, "detail">,
-): BatchQuery | Response {
+): BatchQuery | ReturnType<typeof invalidInput> {
   if (!input.ok) return invalidInput(c, input.errors, input.count);
   const issue = contractIssue(input.query.state, c.var.tenant.contract);
   return issue === null ? input.query : invalidInput(c, [{ ...stateField, detail: issue } as FieldError], 1);

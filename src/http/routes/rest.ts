@@ -75,7 +75,7 @@ export function parseRestBody(body: unknown): InputResult {
 }
 
 /** `$select=Name,State`: the properties to keep (case-insensitive), or every property when absent. */
-function parseSelect(c: Context<AppEnv>): readonly RestName[] | Response {
+function parseSelect(c: Context<AppEnv>): readonly RestName[] | ReturnType<typeof invalidInput> {
   const unknownParameter = Object.keys(c.req.queries()).find((name) => name !== "$select");
   if (unknownParameter !== undefined)
     return invalidInput(c, [{ parameter: unknownParameter, detail: "is not a known parameter" }], 1);
