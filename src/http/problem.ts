@@ -5,8 +5,8 @@ import type { ServeFailure } from "../cache/batch-cache.js";
 import type { FieldError, ProblemDocument } from "../model/problem.js";
 import type { AppEnv } from "./app-env.js";
 
-/** The problem types this API answers with; each `type` is documented in the README. */
-const PROBLEMS = {
+/** The problem types this API answers with; each `type` is documented in the README and in /openapi.json. */
+export const PROBLEMS = {
   "invalid-request": { status: 400, title: "Invalid request" },
   unauthorized: { status: 401, title: "Missing or invalid API key" },
   forbidden: { status: 403, title: "This key may not do that" },
