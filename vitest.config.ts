@@ -1,5 +1,8 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/** Tests that run in Node, not in workerd: real browsers and processes (wrangler dev, the emulator). */
+const NODE_TESTS = ["test/browser/**/*.test.ts", "test/node/**/*.test.ts"];
 
 export default defineConfig({
   plugins: [
@@ -19,5 +22,11 @@ export default defineConfig({
   test: {
     globalSetup: ["./test/global-setup.ts"],
     setupFiles: ["./test/setup.ts"],
+    exclude: [...configDefaults.exclude, ...NODE_TESTS],
+    projects: [
+      // This file's own project, unchanged: the Worker's tests in workerd (unnamed, as before).
+      "./vitest.config.ts",
+      { test: { name: "node", include: NODE_TESTS, environment: "node", pool: "forks" } },
+    ],
   },
 });
