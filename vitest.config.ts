@@ -16,10 +16,23 @@ export default defineConfig({
           API_KEYS: "test-key,second-key",
           EMULATOR_URL: inject("emulatorUrl"),
         },
+        // A second Worker that calls this one's `BatchTasks` RPC entrypoint over a service binding, as a consumer
+        // Worker would (test/rpc). The pool names this project's Worker after the project.
+        serviceBindings: { RPC_CONSUMER: "rpc-consumer" },
+        workers: [
+          {
+            name: "rpc-consumer",
+            modules: true,
+            scriptPath: "./test/rpc/consumer.mjs",
+            compatibilityDate: "2026-04-26",
+            serviceBindings: { BATCH: { name: "vitest-pool-workers-runner-workers", entrypoint: "BatchTasks" } },
+          },
+        ],
       },
     })),
   ],
   test: {
+    name: "workers",
     globalSetup: ["./test/global-setup.ts"],
     setupFiles: ["./test/setup.ts"],
     exclude: [...configDefaults.exclude, ...NODE_TESTS],

@@ -45,7 +45,8 @@ export function batchTasksEntrypoint(service: BatchService) {
       const input = parseBodyInput({ associateIds: request?.associateIds, state: request?.state });
       if (!input.ok) {
         const fields = input.errors.map((error) => `${"pointer" in error ? error.pointer : error.parameter} ${error.detail}`);
-        throw rpcError("invalid-request", `The request has ${input.count} invalid fields: ${fields.join("; ")}.`);
+        const count = input.count === 1 ? "1 invalid field" : `${input.count} invalid fields`;
+        throw rpcError("invalid-request", `The request has ${count}: ${fields.join("; ")}.`);
       }
       const found = await service.tenant(config, request.tenant);
       if (!found.ok) {

@@ -11,5 +11,6 @@ declare namespace Cloudflare {
     SUPEROFFICE_APP_TOKEN: string;
     API_KEYS: string;
     EMULATOR_URL: string;
+    RPC_CONSUMER: Fetcher;
   }
 }
