@@ -618,6 +618,8 @@ function exampleNames(type: ProblemType, route: Route, tenant: boolean): Problem
     case "forbidden":
       return [route.admin ? "forbidden-admin" : "forbidden-tenant"];
     default:
+      // The type checker asks for an example of every problem type; so does this, for a run without it.
+      if (!Object.hasOwn(PROBLEM_EXAMPLES, type)) throw new Error(`PROBLEM_EXAMPLES has no example of ${type}`);
       return [type];
   }
 }
@@ -737,6 +739,11 @@ const WHEN = {
   "cache-unavailable": "KV did not accept a purge; retry.",
 } as const satisfies Record<ProblemType, string>;
 
+function when(type: ProblemType): string {
+  if (!Object.hasOwn(WHEN, type)) throw new Error(`WHEN does not say when ${type} is answered`);
+  return WHEN[type];
+}
+
 const DESCRIPTION = `Which batch tasks exist for these SuperOffice users, in this state: SuperOffice NetServer's \`Batch.GetBatchTaskInfosByAssociatesAndState\`, validated, cached in Workers KV and answered as JSON.
 
 Every \`/v1\` and \`/api\` route needs \`Authorization: Bearer <key>\`: a key of \`API_KEYS\`, or of \`ADMIN_KEYS\` to purge the cache. Routes under \`/v1/tenants/{tenant}\` answer for a tenant of \`TENANTS\`; the others for the tenant the environment configures.
@@ -745,7 +752,7 @@ Errors are \`application/problem+json\` (RFC 9457), never cached. Any other path
 
 | status | type | when |
 | --- | --- | --- |
-${PROBLEM_ORDER.map((type) => `| ${PROBLEMS[type].status} | \`${type}\` | ${WHEN[type]} |`).join("\n")}
+${PROBLEM_ORDER.map((type) => `| ${PROBLEMS[type].status} | \`${type}\` | ${when(type)} |`).join("\n")}
 
 Answers are cached per tenant, state and normalized associate set: fresh for \`CACHE_FRESH_SECONDS\` after \`fetchedAt\`, then served stale for \`CACHE_STALE_SECONDS\` while refreshed in the background, or when SuperOffice fails. \`Cache-Status\` says what happened.`;
 
