@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -8,8 +9,11 @@ export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const API_KEY = "dev-key";
 export const EMULATOR_PATH = "/SuperOffice/Remote/Services85/Batch.svc";
 
-/** A process this benchmark started, in its own process group, and how to end exactly that group. */
-export type Service = { url: string; stop: () => Promise<void> };
+/**
+ * A process this benchmark started, in its own process group, and how to end exactly that group. `pid` is the
+ * group leader's (for `wrangler dev`, the Node process that runs workerd as its child).
+ */
+export type Service = { url: string; pid: number | undefined; stop: () => Promise<void> };
 
 /** A TCP port on 127.0.0.1 that is free right now. */
 export async function freePort(): Promise<number> {
@@ -63,13 +67,16 @@ function start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; o
   return { child, output: () => log };
 }
 
-/** The NetServer emulator (`emulator/main.ts`) on a free port. */
-export async function startEmulator(): Promise<Service> {
+/**
+ * The NetServer emulator on a free port: `emulator/main.ts` (the dev emulator), or `emulator/bench-main.ts`, which
+ * also serves the HTTP benchmark's 50- and 1000-task groups (bench/workload.ts `groupTasks`).
+ */
+export async function startEmulator(entry: "emulator/main.ts" | "emulator/bench-main.ts" = "emulator/main.ts"): Promise<Service> {
   const port = await freePort();
-  const { child, output } = start(["--import", "tsx", "emulator/main.ts"], { ...process.env, EMULATOR_PORT: String(port) });
+  const { child, output } = start(["--import", "tsx", entry], { ...process.env, EMULATOR_PORT: String(port) });
   const origin = `http://127.0.0.1:${port}`;
   await waitFor(`${origin}/__emulator/requests`, child, output, 30_000);
-  return { url: `${origin}${EMULATOR_PATH}`, stop: () => stopGroup(child) };
+  return { url: `${origin}${EMULATOR_PATH}`, pid: child.pid, stop: () => stopGroup(child) };
 }
 
 async function startWrangler(options: string[], readyPath: string): Promise<Service> {
@@ -91,13 +98,20 @@ async function startWrangler(options: string[], readyPath: string): Promise<Serv
   const { child, output } = start(args, { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" });
   const origin = `http://127.0.0.1:${port}`;
   await waitFor(`${origin}${readyPath}`, child, output, 90_000);
-  return { url: origin, stop: () => stopGroup(child) };
+  return { url: origin, pid: child.pid, stop: () => stopGroup(child) };
 }
 
-/** `wrangler dev` with dev.env, pointed at `upstreamUrl`, with its own KV state and a long freshness window. */
+/**
+ * `wrangler dev --env bench` (wrangler.toml: the Worker without the per-key rate limit, which a benchmark driving one
+ * key would hit) with dev.env, pointed at `upstreamUrl`, with its own KV state and a long freshness window. The
+ * bench environment does not inherit `[vars]`; the Worker's defaults are the same values, and the freshness window
+ * is passed here.
+ */
 export function startWorker(upstreamUrl: string, stateDir: string): Promise<Service> {
   return startWrangler(
     [
+      "--env",
+      "bench",
       "--env-file",
       "dev.env",
       "--persist-to",
@@ -114,4 +128,58 @@ export function startWorker(upstreamUrl: string, stateDir: string): Promise<Serv
 /** The relay Worker of bench/floor under `wrangler dev`: the runtime's own cost of one subrequest. */
 export function startFloorWorker(upstreamUrl: string): Promise<Service> {
   return startWrangler(["--config", "bench/floor/wrangler.toml", "--var", `UPSTREAM_URL:${upstreamUrl}`], "/");
+}
+
+/** The constant-body Worker of bench/floor/constant under `wrangler dev`: the runtime's own cost of sending a body. */
+export function startConstantWorker(): Promise<Service> {
+  return startWrangler(["--config", "bench/floor/constant/wrangler.toml"], "/");
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The thread ids of `pid` (Linux `/proc`; none elsewhere, or once it is gone). */
+function threadsOf(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The workerd process that runs the Worker of a `wrangler dev` service (found in Linux `/proc`), or undefined.
+ * `wrangler dev` runs two: a proxy on the public port, which forwards each request (and the inspector), and the
+ * runtime, which runs the Worker itself beside miniflare's entry and asset Workers and the KV simulator; this is the
+ * latter, the one whose command line does not bind the service's own port.
+ */
+export function workerdOf(service: Service): number | undefined {
+  const publicSocket = `entry=127.0.0.1:${new URL(service.url).port}`;
+  const workerds: { pid: number; proxy: boolean }[] = [];
+  const queue = service.pid === undefined ? [] : [service.pid];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    if (readProc(`/proc/${pid}/comm`)?.trim() === "workerd")
+      workerds.push({ pid, proxy: (readProc(`/proc/${pid}/cmdline`) ?? "").includes(publicSocket) });
+    for (const thread of threadsOf(pid))
+      queue.push(...(readProc(`/proc/${pid}/task/${thread}/children`) ?? "").split(" ").filter(Boolean).map(Number));
+  }
+  return (workerds.find((workerd) => !workerd.proxy) ?? workerds[0])?.pid;
+}
+
+/**
+ * CPU time a process has used so far, in ms, summed over its threads (`/proc/<pid>/task/<tid>/schedstat`, in ns):
+ * unlike wall time, it does not grow while the process waits for a core that other processes hold. NaN once the
+ * process is gone (`wrangler dev` replaced it on a reload), so a delta across a reload is never taken for a number.
+ */
+export function cpuMs(pid: number): number {
+  if (threadsOf(pid).length === 0) return Number.NaN;
+  const nanoseconds = threadsOf(pid).map((thread) =>
+    Number((readProc(`/proc/${pid}/task/${thread}/schedstat`) ?? "0").split(" ")[0]),
+  );
+  return nanoseconds.reduce((sum, value) => sum + value, 0) / 1e6;
 }
