@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ConversionConfig, type JsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import { NEVER, SEED_TASKS } from "../emulator/seed.js";
+import { CONTEXT_ID } from "../src/config/settings.js";
 import { FAILURE_PROBLEM, PROBLEMS, type ProblemType } from "../src/http/problem.js";
 import { MAX_QUERY_BODY_BYTES } from "../src/http/routes/batch-tasks.js";
 import { BatchQuerySchema, StateSchema } from "../src/model/batch-query.js";
@@ -350,7 +351,7 @@ const PARAMETERS = {
     in: "path",
     required: true,
     description: "A tenant of `TENANTS`, by its SuperOffice context identifier.",
-    schema: { type: "string", pattern: "^Cust\\d{1,10}$" },
+    schema: { type: "string", pattern: CONTEXT_ID.source },
     example: "Cust12345",
   },
   associateIds: {

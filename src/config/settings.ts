@@ -42,7 +42,9 @@ export const ServicesVersionSchema = v.pipe(
 );
 
 /** A context identifier as SuperOffice Online writes it (`Cust12345`): it names a tenant in URLs and KV keys. */
-export const ContextIdSchema = v.pipe(v.string("is missing"), v.trim(), v.regex(/^Cust\d{1,10}$/, "must look like Cust12345"));
+export const CONTEXT_ID = /^Cust\d{1,10}$/;
+
+export const ContextIdSchema = v.pipe(v.string("is missing"), v.trim(), v.regex(CONTEXT_ID, "must look like Cust12345"));
 
 /** A login URL: https (or http on a loopback host), ending in `/` so that `api/…` resolves under it. */
 export const LoginUrlSchema = v.pipe(

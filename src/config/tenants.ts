@@ -1,13 +1,11 @@
 import * as v from "valibot";
 import { log } from "../log.js";
 import type { Config } from "./config.js";
+import { CONTEXT_ID } from "./settings.js";
 import { type Tenant, TenantEntrySchema, tenantOfEntry } from "./tenant.js";
 
 /** How long an isolate trusts a `TENANTS` document read from KV before reading it again. */
 const KV_DOCUMENT_TRUST_MS = 60_000;
-
-/** A tenant id as the URL carries it: the context identifier. */
-const TENANT_ID = /^Cust\d{1,10}$/;
 
 /** One entry of the document: the tenant, or why its settings are invalid (named, never shown). */
 type Entry = { ok: true; tenant: Tenant } | { ok: false; settings: string[] };
@@ -47,7 +45,7 @@ export function parseTenants(json: string): Directory {
   const entries = new Map<string, Entry>();
   const boundKeys = new Set<string>();
   for (const [id, value] of Object.entries(document)) {
-    if (!TENANT_ID.test(id))
+    if (!CONTEXT_ID.test(id))
       return { ok: false, settings: ["TENANTS has a key that is not a context identifier like Cust12345"] };
     const entry = v.safeParse(TenantEntrySchema, value);
     if (!entry.success) {
@@ -61,6 +59,14 @@ export function parseTenants(json: string): Directory {
   return { ok: true, entries, boundKeys };
 }
 
+/** Logs, once per document read, every setting that is wrong: the document's own, or one tenant's. */
+function logInvalid(directory: Directory): void {
+  const settings = directory.ok
+    ? [...directory.entries.values()].flatMap((entry) => (entry.ok ? [] : entry.settings))
+    : directory.settings;
+  if (settings.length > 0) log("error", "configuration_invalid", { settings });
+}
+
 /**
  * The tenants of a multi-tenant deployment, per isolate: parsed at first use from the `TENANTS` secret, or read from
  * the KV key it names and re-read every minute (so tenants can be added without a deploy). A KV outage keeps the
@@ -68,7 +74,7 @@ export function parseTenants(json: string): Directory {
  */
 export class TenantDirectory {
   private readonly inline = new Map<string, Directory>();
-  private fromKv: { key: string; directory: Directory; readAt: number } | undefined;
+  private fromKv: { key: string; json: string | null; directory: Directory; readAt: number } | undefined;
 
   constructor(private readonly now: () => number) {}
 
@@ -96,7 +102,7 @@ export class TenantDirectory {
         directory = parseTenants(source.json);
         this.inline.clear();
         this.inline.set(source.json, directory);
-        if (!directory.ok) log("error", "configuration_invalid", { settings: directory.settings });
+        logInvalid(directory);
       }
       return directory;
     }
@@ -112,8 +118,8 @@ export class TenantDirectory {
     }
     const directory: Directory =
       json === null ? { ok: false, settings: ["TENANTS names a KV key that holds nothing"] } : parseTenants(json);
-    if (!directory.ok) log("error", "configuration_invalid", { settings: directory.settings });
-    this.fromKv = { key: source.key, directory, readAt: now };
+    if (json !== known?.json) logInvalid(directory);
+    this.fromKv = { key: source.key, json, directory, readAt: now };
     return directory;
   }
 }

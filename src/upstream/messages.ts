@@ -4,16 +4,10 @@
  * sentence that reads as prose or a fixed one, and the full text goes only to the log, cut and redacted.
  */
 
-/** The failures a caller-facing sentence is written for. */
-export type MessageKind =
-  | "exception"
-  | "fault"
-  | "bad-response"
-  | "too-large"
-  | "timeout"
-  | "unreachable"
-  | "credentials-rejected"
-  | "authentication-failed";
+import type { FailureKind } from "./failure.js";
+
+/** The failures a caller-facing sentence is written for: all but the Worker's own refusals, whose words are its own. */
+export type MessageKind = Exclude<FailureKind, "busy" | "circuit-open">;
 
 /** What a caller reads when SuperOffice's text is missing, or is not clean prose. */
 export const FIXED_MESSAGES: Readonly<Record<MessageKind, string>> = {
