@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { median } from "../measure.js";
+import { freePort, ROOT } from "../services.js";
+import { responseXml } from "../workload.js";
+
+/** The task counts measured by default: the two with targets, and two more for the curve. */
+export const PIPELINE_SIZES = [10, 50, 200, 1000] as const;
+
+/** The issue's targets for the whole miss pipeline inside workerd, per run. */
+export const PIPELINE_TARGETS_MS: Readonly<Record<number, number>> = { 50: 0.2, 1000: 4 };
+
+export type PipelineRow = {
+  tasks: number;
+  xmlBytes: number;
+  /** (median t(n=21) − median t(n=1)) / 20: the pipeline's cost per run inside workerd, in ms. */
+  perRunMs: number;
+  /** Median request time with one run and with 21 runs, in ms (measured by the client). */
+  oneRunMs: number;
+  manyRunsMs: number;
+  repeats: number;
+};
+
+export type PipelineResult = {
+  rows: PipelineRow[];
+  /** One line per target: met when the per-run cost is under the limit. */
+  targets: { tasks: number; limitMs: number; perRunMs: number; met: boolean }[];
+  /** workerd's version as wrangler reports it. */
+  runtime: string;
+};
+
+export type PipelineOptions = {
+  sizes?: readonly number[];
+  /** Timed pairs of requests (n=1, n=21) per size; the medians are taken over them. */
+  repeats?: number;
+  log?: (line: string) => void;
+};
+
+const CONFIG = fileURLToPath(new URL("./wrangler.toml", import.meta.url));
+const MANY = 21;
+
+type Worker = { url: string; stop: () => Promise<void>; output: () => string };
+
+/** `wrangler dev` of bench/pipeline on a free port of 127.0.0.1, in its own process group. */
+async function startPipelineWorker(): Promise<Worker> {
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const args = [
+    "node_modules/wrangler/bin/wrangler.js",
+    "dev",
+    "--config",
+    CONFIG,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  const keep = (chunk: Buffer): void => {
+    log = (log + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const worker = { url: `http://127.0.0.1:${port}/`, stop: () => stopGroup(child), output: () => log };
+  try {
+    await waitUntilReady(worker.url, child, worker.output);
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+  return worker;
+}
+
+function stopGroup(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.pid === undefined) return resolve();
+    child.once("exit", () => resolve());
+    process.kill(-child.pid, "SIGTERM");
+    setTimeout(() => {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    }, 5000).unref();
+  });
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the pipeline Worker exited early:\n${output()}`);
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status === 204) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the pipeline Worker was not ready within 90 s:\n${output()}`);
+}
+
+/** One request: the pipeline `runs` times on `xml`; the client's wall time in ms. */
+async function timeRequest(url: string, xml: string, runs: number): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}?n=${runs}`, { method: "POST", body: xml });
+  const body = await response.text();
+  const elapsed = performance.now() - started;
+  if (response.status !== 200) throw new Error(`the pipeline Worker answered ${response.status}: ${body.slice(0, 200)}`);
+  return elapsed;
+}
+
+async function measureSize(url: string, tasks: number, repeats: number): Promise<PipelineRow> {
+  const xml = responseXml(tasks);
+  for (let warm = 0; warm < 5; warm++) await timeRequest(url, xml, MANY);
+  const one: number[] = [];
+  const many: number[] = [];
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    // Alternate which goes first, so a drift in machine speed lands on both.
+    if (repeat % 2 === 0) {
+      one.push(await timeRequest(url, xml, 1));
+      many.push(await timeRequest(url, xml, MANY));
+    } else {
+      many.push(await timeRequest(url, xml, MANY));
+      one.push(await timeRequest(url, xml, 1));
+    }
+  }
+  const oneRunMs = median(one);
+  const manyRunsMs = median(many);
+  return {
+    tasks,
+    xmlBytes: Buffer.byteLength(xml),
+    perRunMs: (manyRunsMs - oneRunMs) / (MANY - 1),
+    oneRunMs,
+    manyRunsMs,
+    repeats,
+  };
+}
+
+/**
+ * Starts bench/pipeline under `wrangler dev`, measures the miss pipeline (decode → valibot → JSON.stringify) inside
+ * workerd at each size, stops it, and returns the per-run costs and the targets (under 0.2 ms at 50 tasks, under
+ * 4 ms at 1000). Per-run cost = (median t(n=21) − median t(n=1)) / 20, timed by the client: workerd's clock does not
+ * move while a request computes, and the difference cancels the request's own cost (upload, routing).
+ */
+export async function measurePipeline(options: PipelineOptions = {}): Promise<PipelineResult> {
+  const { sizes = PIPELINE_SIZES, repeats = 15, log = () => undefined } = options;
+  const worker = await startPipelineWorker();
+  try {
+    const rows: PipelineRow[] = [];
+    for (const tasks of sizes) {
+      const row = await measureSize(worker.url, tasks, repeats);
+      log(`pipeline in workerd, ${tasks} tasks: ${row.perRunMs.toFixed(3)} ms per run`);
+      rows.push(row);
+    }
+    const targets = Object.entries(PIPELINE_TARGETS_MS).flatMap(([tasks, limitMs]) => {
+      const row = rows.find((candidate) => candidate.tasks === Number(tasks));
+      return row === undefined ? [] : [{ tasks: row.tasks, limitMs, perRunMs: row.perRunMs, met: row.perRunMs < limitMs }];
+    });
+    return { rows, targets, runtime: runtimeVersion() };
+  } finally {
+    await worker.stop();
+  }
+}
+
+function runtimeVersion(): string {
+  const version = (pkg: string): string =>
+    (JSON.parse(readFileSync(`${ROOT}node_modules/${pkg}/package.json`, "utf8")) as { version: string }).version;
+  return `wrangler ${version("wrangler")}, workerd ${version("workerd")}`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await measurePipeline({ log: (line) => console.log(line) });
+  console.log(JSON.stringify(result, null, 2));
+}
