@@ -1,4 +1,4 @@
-import { type ContestantName, contestants, ourBody, soapDecoder, xmldomBody } from "./contestants.js";
+import { type ContestantName, contestants, ourBody, saxesBody, soapDecoder, xmldomBody } from "./contestants.js";
 import { median, type RaceOptions, race } from "./measure.js";
 import { responseXml } from "./workload.js";
 
@@ -19,7 +19,7 @@ function optionsFor(tasks: number): RaceOptions {
   return { warmupCalls: 50, rounds: 15, sliceMs: 60 };
 }
 
-/** Decodes the same bytes with each contestant, size by size; checks first that both our decoders agree. */
+/** Decodes the same bytes with each contestant, size by size; checks first that our decoders agree. */
 export async function runDecodeBench(
   sizes: readonly number[],
   names: readonly ContestantName[],
@@ -31,6 +31,7 @@ export async function runDecodeBench(
     const xml = responseXml(tasks);
     const json = ourBody(xml);
     if (names.includes("xmldom") && xmldomBody(xml) !== json) throw new Error(`the decoders disagree on ${tasks} tasks`);
+    if (names.includes("saxes") && saxesBody(xml) !== json) throw new Error(`the decoders disagree on ${tasks} tasks`);
     const samples = race(contestants(xml, soapDecode, names), optionsFor(tasks));
     const ms = Object.fromEntries(Object.entries(samples).map(([name, sample]) => [name, sample.msPerOp]));
     const rounds = Object.fromEntries(Object.entries(samples).map(([name, sample]) => [name, sample.rounds]));

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
-import { ourBody, soapDecoder, xmldomBody } from "./contestants.js";
+import { ourBody, saxesBody, soapDecoder, xmldomBody } from "./contestants.js";
 
 /**
  * One contestant decodes one response once in a fresh process (`node --expose-gc`); prints the growth of V8's
@@ -9,7 +9,12 @@ import { ourBody, soapDecoder, xmldomBody } from "./contestants.js";
 async function main(): Promise<void> {
   const [name = "", file = ""] = process.argv.slice(2);
   const soapDecode = await soapDecoder();
-  const decoders: Record<string, (xml: string) => unknown> = { ours: ourBody, xmldom: xmldomBody, "node-soap": soapDecode };
+  const decoders: Record<string, (xml: string) => unknown> = {
+    ours: ourBody,
+    saxes: saxesBody,
+    xmldom: xmldomBody,
+    "node-soap": soapDecode,
+  };
   const decode = decoders[name];
   if (decode === undefined) throw new Error(`unknown contestant ${name}`);
   const xml = readFileSync(file, "utf8");

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { median } from "../measure.js";
-import { freePort, ROOT } from "../services.js";
+import { cpuMs, freePort, ROOT, type Service, workerdOf } from "../services.js";
 import { responseXml } from "../workload.js";
 
 /** The task counts measured by default: the two with targets, and two more for the curve. */
@@ -12,10 +12,18 @@ export const PIPELINE_SIZES = [10, 50, 200, 1000] as const;
 export const PIPELINE_TARGETS_MS: Readonly<Record<number, number>> = { 50: 0.2, 1000: 4 };
 
 export type PipelineRow = {
+  /** "current": the Worker's pipeline; "previous": as before issue 9 (saxes tree decoder, plain valibot). */
+  pipeline: "current" | "previous";
   tasks: number;
   xmlBytes: number;
-  /** (median t(n=21) − median t(n=1)) / 20: the pipeline's cost per run inside workerd, in ms. */
+  /** (median t(n=21) − median t(n=1)) / 20: the pipeline's cost per run inside workerd, in ms (the issue's measure). */
   perRunMs: number;
+  /**
+   * The same difference taken on the CPU time the Worker's workerd process used during each request (Linux `/proc`;
+   * NaN elsewhere): unlike wall time it does not grow while workerd waits for a core, so it is the one to trust on a
+   * loaded machine.
+   */
+  cpuPerRunMs: number;
   /** Median request time with one run and with 21 runs, in ms (measured by the client). */
   oneRunMs: number;
   manyRunsMs: number;
@@ -24,14 +32,16 @@ export type PipelineRow = {
 
 export type PipelineResult = {
   rows: PipelineRow[];
-  /** One line per target: met when the per-run cost is under the limit. */
-  targets: { tasks: number; limitMs: number; perRunMs: number; met: boolean }[];
+  /** One line per target: met when the per-run cost (wall, the issue's measure) is under the limit; CPU beside it. */
+  targets: { tasks: number; limitMs: number; perRunMs: number; cpuPerRunMs: number; met: boolean }[];
   /** workerd's version as wrangler reports it. */
   runtime: string;
 };
 
 export type PipelineOptions = {
   sizes?: readonly number[];
+  /** Also measure the pipeline as it was before issue 9, side by side (default true): a machine-independent ratio. */
+  previous?: boolean;
   /** Timed pairs of requests (n=1, n=21) per size; the medians are taken over them. */
   repeats?: number;
   log?: (line: string) => void;
@@ -40,7 +50,7 @@ export type PipelineOptions = {
 const CONFIG = fileURLToPath(new URL("./wrangler.toml", import.meta.url));
 const MANY = 21;
 
-type Worker = { url: string; stop: () => Promise<void>; output: () => string };
+type Worker = Service & { output: () => string };
 
 /** `wrangler dev` of bench/pipeline on a free port of 127.0.0.1, in its own process group. */
 async function startPipelineWorker(): Promise<Worker> {
@@ -72,7 +82,7 @@ async function startPipelineWorker(): Promise<Worker> {
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  const worker = { url: `http://127.0.0.1:${port}/`, stop: () => stopGroup(child), output: () => log };
+  const worker = { url: `http://127.0.0.1:${port}/`, pid: child.pid, stop: () => stopGroup(child), output: () => log };
   try {
     await waitUntilReady(worker.url, child, worker.output);
   } catch (error) {
@@ -109,37 +119,51 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
   throw new Error(`the pipeline Worker was not ready within 90 s:\n${output()}`);
 }
 
-/** One request: the pipeline `runs` times on `xml`; the client's wall time in ms. */
-async function timeRequest(url: string, xml: string, runs: number): Promise<number> {
+type Timing = { wallMs: number; cpuMs: number };
+
+/** One request: the pipeline `runs` times on `xml`; the client's wall time and workerd's CPU time, in ms. */
+async function timeRequest(
+  url: string,
+  workerd: number | undefined,
+  xml: string,
+  runs: number,
+  previous: boolean,
+): Promise<Timing> {
+  const cpuBefore = workerd === undefined ? Number.NaN : cpuMs(workerd);
   const started = performance.now();
-  const response = await fetch(`${url}?n=${runs}`, { method: "POST", body: xml });
+  const response = await fetch(`${url}?n=${runs}${previous ? "&previous" : ""}`, { method: "POST", body: xml });
   const body = await response.text();
-  const elapsed = performance.now() - started;
+  const wallMs = performance.now() - started;
   if (response.status !== 200) throw new Error(`the pipeline Worker answered ${response.status}: ${body.slice(0, 200)}`);
-  return elapsed;
+  return { wallMs, cpuMs: (workerd === undefined ? Number.NaN : cpuMs(workerd)) - cpuBefore };
 }
 
-async function measureSize(url: string, tasks: number, repeats: number): Promise<PipelineRow> {
+async function measureSize(worker: Worker, tasks: number, repeats: number, previous: boolean): Promise<PipelineRow> {
   const xml = responseXml(tasks);
-  for (let warm = 0; warm < 5; warm++) await timeRequest(url, xml, MANY);
-  const one: number[] = [];
-  const many: number[] = [];
+  const workerd = workerdOf(worker);
+  const time = (runs: number) => timeRequest(worker.url, workerd, xml, runs, previous);
+  for (let warm = 0; warm < 5; warm++) await time(MANY);
+  const one: Timing[] = [];
+  const many: Timing[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
     // Alternate which goes first, so a drift in machine speed lands on both.
     if (repeat % 2 === 0) {
-      one.push(await timeRequest(url, xml, 1));
-      many.push(await timeRequest(url, xml, MANY));
+      one.push(await time(1));
+      many.push(await time(MANY));
     } else {
-      many.push(await timeRequest(url, xml, MANY));
-      one.push(await timeRequest(url, xml, 1));
+      many.push(await time(MANY));
+      one.push(await time(1));
     }
   }
-  const oneRunMs = median(one);
-  const manyRunsMs = median(many);
+  const oneRunMs = median(one.map((timing) => timing.wallMs));
+  const manyRunsMs = median(many.map((timing) => timing.wallMs));
+  const cpuPerRunMs = (median(many.map((timing) => timing.cpuMs)) - median(one.map((timing) => timing.cpuMs))) / (MANY - 1);
   return {
+    pipeline: previous ? "previous" : "current",
     tasks,
     xmlBytes: Buffer.byteLength(xml),
     perRunMs: (manyRunsMs - oneRunMs) / (MANY - 1),
+    cpuPerRunMs,
     oneRunMs,
     manyRunsMs,
     repeats,
@@ -148,23 +172,30 @@ async function measureSize(url: string, tasks: number, repeats: number): Promise
 
 /**
  * Starts bench/pipeline under `wrangler dev`, measures the miss pipeline (decode → valibot → JSON.stringify) inside
- * workerd at each size, stops it, and returns the per-run costs and the targets (under 0.2 ms at 50 tasks, under
- * 4 ms at 1000). Per-run cost = (median t(n=21) − median t(n=1)) / 20, timed by the client: workerd's clock does not
- * move while a request computes, and the difference cancels the request's own cost (upload, routing).
+ * workerd at each size (and, unless `previous: false`, the pipeline before issue 9 beside it), stops it, and returns
+ * the per-run costs and the targets (under 0.2 ms at 50 tasks, under 4 ms at 1000). Per-run cost = (median t(n=21) −
+ * median t(n=1)) / 20, timed by the client, which cancels the request's own cost (upload, routing); the same
+ * difference of workerd's CPU time is returned beside it.
  */
 export async function measurePipeline(options: PipelineOptions = {}): Promise<PipelineResult> {
-  const { sizes = PIPELINE_SIZES, repeats = 15, log = () => undefined } = options;
+  const { sizes = PIPELINE_SIZES, repeats = 15, previous = true, log = () => undefined } = options;
   const worker = await startPipelineWorker();
   try {
     const rows: PipelineRow[] = [];
     for (const tasks of sizes) {
-      const row = await measureSize(worker.url, tasks, repeats);
-      log(`pipeline in workerd, ${tasks} tasks: ${row.perRunMs.toFixed(3)} ms per run`);
-      rows.push(row);
+      for (const before of previous ? [false, true] : [false]) {
+        // The previous pipeline costs 5-10 times more per run: fewer repeats keep the run within minutes.
+        const row = await measureSize(worker, tasks, before ? Math.ceil(repeats / 3) : repeats, before);
+        log(
+          `pipeline in workerd (${row.pipeline}), ${tasks} tasks: ${row.perRunMs.toFixed(3)} ms per run (CPU ${row.cpuPerRunMs.toFixed(3)} ms)`,
+        );
+        rows.push(row);
+      }
     }
     const targets = Object.entries(PIPELINE_TARGETS_MS).flatMap(([tasks, limitMs]) => {
-      const row = rows.find((candidate) => candidate.tasks === Number(tasks));
-      return row === undefined ? [] : [{ tasks: row.tasks, limitMs, perRunMs: row.perRunMs, met: row.perRunMs < limitMs }];
+      const row = rows.find((candidate) => candidate.tasks === Number(tasks) && candidate.pipeline === "current");
+      if (row === undefined) return [];
+      return [{ tasks: row.tasks, limitMs, perRunMs: row.perRunMs, cpuPerRunMs: row.cpuPerRunMs, met: row.perRunMs < limitMs }];
     });
     return { rows, targets, runtime: runtimeVersion() };
   } finally {

@@ -211,6 +211,9 @@ const XML_DECLARATION =
 
 const OPERATION_RESPONSE = `${OPERATION}Response`;
 
+/** Each task field's end tag without a prefix, `</Name>`: one native comparison for the common case. */
+const END_TAGS = TASK_FIELDS.map((field) => `</${field.element}>`);
+
 const isSpace = (code: number): boolean => code === SPACE || code === LF || code === TAB || code === CR;
 
 /** XML 1.0's Char production, for a character reference's code point. */
@@ -562,6 +565,10 @@ class OnePass {
     if (this.rootClosed) throw DECLINE;
     if (this.depth >= MAX_DEPTH) throw new MalformedXml(TOO_DEEP);
     let code = xml.charCodeAt(index);
+    if (code === GT && nameId >= 0 && nameId < TASK_FIELDS.length) {
+      const end = this.plainField(nameStart, colon, nameEnd, nameId);
+      if (end !== -1) return end;
+    }
     let count = 0;
     let selfClosing = false;
     for (;;) {
@@ -586,6 +593,50 @@ class OnePass {
     this.open(nameStart, colon, nameEnd, nameId, count);
     if (selfClosing) this.close();
     return index;
+  }
+
+  /**
+   * The common case, read without opening a frame: a task field without attributes holding plain text (no reference,
+   * CR, `]`, markup or non-BMP character) and closed right after it (`</Name>`). Reads it as the general path would
+   * (same checks, same value) and returns the index after its end tag; returns -1, having changed nothing, for
+   * anything else, which the general path then reads.
+   */
+  private plainField(nameStart: number, colon: number, nameEnd: number, nameId: number): number {
+    const parent = this.depth === 0 ? DOCUMENT : (this.frames[this.depth - 1] as Frame).role;
+    const field = TASK_FIELDS[nameId] as Field;
+    if (parent !== TASK || this.taskRefusal !== null || field.kind === "dictionary" || (this.seen & field.bit) !== 0) return -1;
+    const id = colon === -1 ? this.defaultId : this.binding(nameStart, colon).id;
+    if (id !== CONTRACT) return -1;
+    const xml = this.xml;
+    const textStart = nameEnd + 1;
+    let index = textStart;
+    for (let code = xml.charCodeAt(index); ; code = xml.charCodeAt(++index)) {
+      if (code < 128) {
+        if (TEXT_CLASSES[code] !== 0) break;
+      } else if (!(code < 0xd800)) return -1;
+    }
+    const qLength = nameEnd - nameStart;
+    if (colon === -1 ? !xml.startsWith(END_TAGS[nameId] as string, index) : !this.closes(index, nameStart, qLength)) return -1;
+    this.seen |= field.bit;
+    this.field = field;
+    this.leafMode = index === textStart ? EMPTY : RAW;
+    this.leafStart = textStart;
+    this.leafEnd = index;
+    this.leafNil = false;
+    this.leafHasChildren = false;
+    this.endField();
+    return index + 3 + qLength;
+  }
+
+  /** Whether `</` + the qualified name [nameStart, nameStart + qLength) + `>` is at `at`. */
+  private closes(at: number, nameStart: number, qLength: number): boolean {
+    const xml = this.xml;
+    return (
+      xml.charCodeAt(at) === 0x3c &&
+      xml.charCodeAt(at + 1) === SLASH &&
+      xml.charCodeAt(at + 2 + qLength) === GT &&
+      sameText(xml, at + 2, nameStart, qLength)
+    );
   }
 
   /** Reads the attribute at `from` into slot `slot`; returns the index after its closing quote. */
