@@ -1,7 +1,23 @@
 import * as v from "valibot";
 
-/** Failure modes the emulator can inject into Batch.svc answers. */
-export const FAIL_MODES = ["none", "exception", "fault", "malformed", "html", "truncated"] as const;
+/**
+ * Failure modes the emulator can inject into Batch.svc answers. Besides a broken SuperOffice, four are hostile
+ * answers that a client must bound its work on (sizes in `replies.ts`): `oversized` (20 MiB of well-formed task XML
+ * with its `Content-Length`), `oversized-chunked` (the same, chunked, no length), `gzip-bomb` (gzip that expands to
+ * 1 GiB of task XML, compressed on the fly, chunked) and `deep` (100,000 nested elements in a task).
+ */
+export const FAIL_MODES = [
+  "none",
+  "exception",
+  "fault",
+  "malformed",
+  "html",
+  "truncated",
+  "oversized",
+  "oversized-chunked",
+  "gzip-bomb",
+  "deep",
+] as const;
 
 /** Upper bound of `delayMs`; larger values are capped. */
 export const MAX_DELAY_MS = 60_000;
