@@ -24,17 +24,20 @@ export const withCallContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("call", { requestId: c.var.requestId, waitUntil: (work) => c.executionCtx.waitUntil(work), phases });
   await next();
   for (const [phase, ms] of Object.entries(phases)) setMetric(c, phase, ms);
-  const route = matchedRoutes(c)[c.req.routeIndex]?.path;
   const status = c.res.status;
-  log(status >= 500 ? "error" : "info", "request", {
+  const fields = {
     requestId: c.var.requestId,
     method: c.req.method,
-    route,
+    route: matchedRoutes(c)[c.req.routeIndex]?.path,
     status,
     cache: cacheOutcome(c.res.headers.get("Cache-Status")),
     upstreamMs: Math.round(phases.upstream),
     ids: c.var.idCount,
     // Unset before the tenant is resolved (a 401, a 404 route), whatever the variable's type says.
     tenant: (c.var.tenant as Tenant | undefined)?.id,
-  });
+  };
+  // Written once the answer has left: a log line never delays an answer (under `wrangler dev`, writing one costs
+  // about as much as serving a small cached hit).
+  const write = () => log(status >= 500 ? "error" : "info", "request", fields);
+  c.var.call.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(write));
 };

@@ -59,6 +59,51 @@ function discard(stream: ReadableStream | null): void {
  * - A stream that errors (a dropped connection, or the caller's `AbortSignal` given to `fetch` firing) is
  *   `read-failed`; the caller tells a timeout apart by looking at its own signal.
  */
+/**
+ * The body of an answer whose `Content-Length` is within the cap and which is not encoded: its chunks go into one
+ * buffer of that length (grown only if the body overruns it, still within the cap) and are decoded once, which costs
+ * about half the chunk-by-chunk decoding (measured in workerd on a 948 KB answer: 7 ms against 15 ms of CPU).
+ */
+async function readDeclared(body: ReadableStream, declared: number, maxBytes: number): Promise<BodyResult> {
+  const reader = body.getReader();
+  let buffer = new Uint8Array(declared);
+  let bytes = 0;
+  for (;;) {
+    let chunk: ReadableStreamReadResult<unknown>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      return failure("read-failed", "The connection to SuperOffice failed while its answer was being read");
+    }
+    if (chunk.done) break;
+    const value = chunk.value;
+    if (!(value instanceof Uint8Array)) {
+      reader.cancel().catch(() => undefined);
+      return failure("read-failed", "SuperOffice's answer could not be read");
+    }
+    if (bytes + value.byteLength > maxBytes) {
+      reader.cancel().catch(() => undefined);
+      return tooLarge(maxBytes);
+    }
+    if (bytes + value.byteLength > buffer.byteLength) {
+      const grown = new Uint8Array(Math.min(maxBytes, Math.max(bytes + value.byteLength, buffer.byteLength * 2)));
+      grown.set(buffer.subarray(0, bytes));
+      buffer = grown;
+    }
+    buffer.set(value, bytes);
+    bytes += value.byteLength;
+  }
+  try {
+    return {
+      ok: true,
+      text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buffer.subarray(0, bytes)),
+      bytes,
+    };
+  } catch {
+    return failure("encoding", "SuperOffice's answer is not valid UTF-8");
+  }
+}
+
 export async function readBoundedText(response: Response, maxBytes: number): Promise<BodyResult> {
   const declared = response.headers.get("Content-Length")?.trim();
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
@@ -77,6 +122,9 @@ export async function readBoundedText(response: Response, maxBytes: number): Pro
     );
   }
   if (response.body === null) return { ok: true, text: "", bytes: 0 };
+  if (declared !== undefined && /^\d+$/.test(declared) && !response.headers.has("Content-Encoding")) {
+    return readDeclared(response.body, Number(declared), maxBytes);
+  }
 
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   let reader: ReadableStreamDefaultReader<unknown>;
