@@ -57,6 +57,8 @@ export type LoadtestReport = {
   seconds: number;
   passed: boolean;
   failures: string[];
+  /** Problems outside the Worker (wrangler dev lost an answer the Worker gave): reported, not failed on. */
+  warnings: string[];
   phases: PhaseResult[];
   memory: MemoryPoint[];
   memoryVerdict: string[];
@@ -171,6 +173,7 @@ export function markdown(report: LoadtestReport): string {
     "|                    |                                   |",
     "| ------------------ | --------------------------------- |",
     `| result             | ${verdict} |`,
+    ...(report.warnings.length === 0 ? [] : [`| warnings           | ${report.warnings.map(cell).join("; ")} |`]),
     `| date               | ${report.date} |`,
     `| command            | \`${report.command}\` (${report.seconds.toFixed(0)} s) |`,
     `| commit             | ${report.commit} |`,
