@@ -14,6 +14,8 @@ export default defineConfig({
           SUPEROFFICE_TICKET: "7T:test-ticket",
           SUPEROFFICE_APP_TOKEN: "test-app-token",
           API_KEYS: "test-key,second-key",
+          // Tests decide when KV answers (test/cache/hedge.test.ts); a timer must not race them elsewhere.
+          KV_HEDGE_MS: "60000",
           EMULATOR_URL: inject("emulatorUrl"),
         },
         // A second Worker that calls this one's `BatchTasks` RPC entrypoint over a service binding, as a consumer

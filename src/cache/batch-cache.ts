@@ -10,7 +10,15 @@ import { NO_DIRECTIVES, type RequestDirectives } from "./directives.js";
 import { type CachedEntry, toEntry } from "./entry.js";
 import { assess, type Served, served } from "./freshness.js";
 import { entryKey } from "./key.js";
-import { deleteEntry, KV_MAX_VALUE_BYTES, readEntry, readGeneration, writeEntry, writeGeneration } from "./kv-store.js";
+import {
+  deleteEntry,
+  KV_MAX_VALUE_BYTES,
+  readEntry,
+  readEntryStamp,
+  readGeneration,
+  writeEntry,
+  writeGeneration,
+} from "./kv-store.js";
 import { MemoryTier } from "./memory-tier.js";
 
 export type { Served } from "./freshness.js";
@@ -58,6 +66,9 @@ export type ServeContext = {
  */
 type Slot = { key: string; persist: boolean };
 
+/** A lookup's entry and where it came from: memory, KV, or memory filled by another call while KV was read. */
+type Found = { entry: CachedEntry; from: "memory" | "kv" | "meanwhile" };
+
 /** The outcome of one upstream call. `stored`: something stored it; `superseded`: a purge overtook the call. */
 type Forwarded = { ok: true; entry: CachedEntry; stored: boolean; superseded: boolean } | { ok: false; failure: UpstreamFailure };
 
@@ -84,11 +95,20 @@ export class BatchCache {
     this.memory = new MemoryTier(options.memoryUnits ?? MEMORY_TIER_UNITS);
   }
 
-  /** Answers one query from the cache or from SuperOffice, as the directives allow. */
+  /**
+   * Answers one query from the cache or from SuperOffice, as the directives allow. When the lookup has to wait for
+   * KV longer than `KV_HEDGE_MS`, the upstream call starts beside it (a never-seen question's KV miss then costs no
+   * time of its own); should KV hold a usable answer after all, that answer is served and the call completes in the
+   * background and stores the newer one.
+   */
   async serve(query: BatchQuery, context: ServeContext): Promise<ServeResult> {
     const { directives, config } = context;
     const slot = await this.slotFor(context, query);
-    const cached = slot === null ? null : await this.lookup(config, slot, context.call);
+    const lookup = slot === null ? Promise.resolve(null) : this.lookup(config, slot, context.call);
+    const early = slot === null || directives.onlyIfCached ? undefined : await this.hedge(lookup, slot, query, context);
+    const found = await lookup;
+    // What the hedged call itself stored while KV was read is this request's own answer, not a cache hit.
+    const cached = found === null || (early !== undefined && found.from === "meanwhile") ? null : found.entry;
     const usable = (entry: CachedEntry) =>
       assess(entry, this.now(), config, directives, context.origin.credentialsRejectedSince());
     const before = cached === null ? null : usable(cached);
@@ -98,13 +118,14 @@ export class BatchCache {
       return { ok: false, failure: { kind: "not-cached", detail: "Nothing usable is cached for this query (only-if-cached)." } };
     }
     if (slot !== null && cached !== null && before?.usable === true && !directives.noCache) {
-      if (!before.fresh) void this.forward(slot, query, { ...context, directives: NO_DIRECTIVES });
+      // Stale: refresh in the background, unless the hedge already asked SuperOffice.
+      if (!before.fresh && early === undefined) void this.forward(slot, query, { ...context, directives: NO_DIRECTIVES });
       return this.hit(cached, config, "hit", true);
     }
 
     const fwd = before === null ? "fwd=miss" : before.fresh ? "fwd=request" : "fwd=stale";
-    const collapsed = slot !== null && this.flights.pending(slot.key) !== undefined;
-    const forwarded = await this.forward(slot, query, context);
+    const collapsed = early === undefined && slot !== null && this.flights.pending(slot.key) !== undefined;
+    const forwarded = await (early?.call ?? this.forward(slot, query, context));
     if (forwarded.ok) {
       let stored = forwarded.stored;
       if (!stored && !forwarded.superseded && slot !== null && !directives.noStore)
@@ -186,35 +207,67 @@ export class BatchCache {
   }
 
   /**
-   * The newest entry still inside the cache window. Memory answers alone while its entry is recently confirmed
-   * (or KV is out of reach); otherwise KV is asked: an entry KV no longer has (purged elsewhere) is dropped, and an
-   * older copy in KV (a write skipped by the one-per-second limit, or not yet propagated, or purged here) never
-   * replaces a newer one in memory. Memory is checked again after the KV read, so a request that read KV while
-   * another stored a fresh answer sees that answer.
+   * The entry still inside the cache window: from memory when it holds one (one it has not heard of from KV for
+   * `MEMORY_TRUST_MS` is re-confirmed in the background, so a purge made elsewhere arrives without a KV read in the
+   * request's path), else from KV. A KV copy purged here (tombstone) or outside the window does not count. Memory is
+   * checked again after the KV read, so a request that read KV while another stored a fresh answer sees that answer.
    */
-  private async lookup(config: Config, slot: Slot, call: CallContext): Promise<CachedEntry | null> {
+  private async lookup(config: Config, slot: Slot, call: CallContext): Promise<Found | null> {
     const windowMs = (config.freshSeconds + config.staleSeconds) * 1000;
     const inWindow = (entry: CachedEntry): boolean => this.now() - entry.fetchedAt < windowMs;
     const remembered = this.memory.get(slot.key);
     if (remembered !== undefined && inWindow(remembered.entry)) {
-      if (!slot.persist || this.now() - remembered.confirmedAt < MEMORY_TRUST_MS) return remembered.entry;
+      if (slot.persist && this.now() - remembered.confirmedAt >= MEMORY_TRUST_MS)
+        this.confirmLater(config, slot, remembered.entry, call);
+      return { entry: remembered.entry, from: "memory" };
     }
     if (!slot.persist) return null;
     const stored = await timed(call, "kv", () => readEntry(config.cache, slot.key, call.requestId));
     const meanwhile = this.memory.get(slot.key);
-    if (meanwhile !== undefined && meanwhile !== remembered && inWindow(meanwhile.entry)) return meanwhile.entry;
-    if (stored === undefined) return remembered !== undefined && inWindow(remembered.entry) ? remembered.entry : null;
-    if (stored === null || !inWindow(stored) || this.isBuried(slot.key, stored)) {
-      this.memory.delete(slot.key);
-      return null;
-    }
-    const newest = remembered !== undefined && remembered.entry.fetchedAt > stored.fetchedAt ? remembered.entry : stored;
-    this.memory.set(slot.key, newest, this.now());
-    return newest;
+    if (meanwhile !== undefined && inWindow(meanwhile.entry)) return { entry: meanwhile.entry, from: "meanwhile" };
+    if (stored === undefined || stored === null || !inWindow(stored) || this.isBuried(slot.key, stored)) return null;
+    this.memory.set(slot.key, stored, this.now());
+    return { entry: stored, from: "kv" };
+  }
+
+  /**
+   * Asks KV, after the answer, whether a remembered entry still stands: its metadata only, the body left unread.
+   * KV holding nothing (purged elsewhere) or a newer answer drops the memory copy, so the next request reads KV; KV
+   * out of reach changes nothing. The entry counts as confirmed meanwhile, so a hot key costs one check per period.
+   */
+  private confirmLater(config: Config, slot: Slot, entry: CachedEntry, call: CallContext): void {
+    this.memory.set(slot.key, entry, this.now());
+    call.waitUntil(
+      readEntryStamp(config.cache, slot.key, call.requestId).then((stamp) => {
+        if (stamp === undefined || this.memory.peek(slot.key)?.entry !== entry) return;
+        if (stamp === null || stamp.fetchedAt > entry.fetchedAt) this.memory.delete(slot.key);
+      }),
+    );
   }
 
   private hit(entry: CachedEntry, config: Config, outcome: string, withTtl: boolean, flags: string[] = []): ServeResult {
     return { ok: true, served: served(entry, this.now(), config.freshSeconds, outcome, withTtl, flags) };
+  }
+
+  /**
+   * Starts the upstream call if the lookup has not settled within `KV_HEDGE_MS` (a timer, not the injected clock:
+   * this is about latency, not about what the cache decides). Returns that call, or `undefined` when the lookup
+   * answered first.
+   */
+  private async hedge(
+    lookup: Promise<unknown>,
+    slot: Slot,
+    query: BatchQuery,
+    context: ServeContext,
+  ): Promise<{ call: Promise<Forwarded> } | undefined> {
+    let cancel = () => {};
+    const late = new Promise<true>((resolve) => {
+      const timer = setTimeout(() => resolve(true), context.config.kvHedgeMs);
+      cancel = () => clearTimeout(timer);
+    });
+    const waitedTooLong = await Promise.race([lookup.then(() => false), late]);
+    cancel();
+    return waitedTooLong ? { call: this.forward(slot, query, context) } : undefined;
   }
 
   /** One upstream call per key per isolate at a time (see `Flights`); `null` slots are never coalesced. */

@@ -29,6 +29,26 @@ export async function readEntry(kv: KVNamespace, key: string, requestId: string)
   }
 }
 
+/** What KV says of an entry without its body: when its data left SuperOffice. */
+export type EntryStamp = { fetchedAt: number };
+
+/**
+ * Reads only an entry's metadata, to confirm a copy held in memory without paying for the body (the body's stream
+ * is cancelled unread). `null` when KV has none, `undefined` when KV failed to answer.
+ */
+export async function readEntryStamp(kv: KVNamespace, key: string, requestId: string): Promise<EntryStamp | null | undefined> {
+  try {
+    const { value, metadata } = await kv.getWithMetadata(key, "stream");
+    await value?.cancel();
+    const parsed = v.safeParse(MetadataSchema, metadata);
+    if (value === null || !parsed.success) return null;
+    return { fetchedAt: Date.parse(parsed.output.fetchedAt) };
+  } catch (error) {
+    log("warn", "kv_read_failed", { requestId, error: String(error) });
+    return undefined;
+  }
+}
+
 /** Writes an entry; a failure (such as 429 for a second write to a key within a second) is logged and ignored. */
 export async function writeEntry(
   kv: KVNamespace,

@@ -21,6 +21,11 @@ export class MemoryTier {
 
   constructor(private readonly maxUnits: number) {}
 
+  /** The entry without counting it as used (the LRU order stays). */
+  peek(key: string): Remembered | undefined {
+    return this.entries.get(key);
+  }
+
   get(key: string): Remembered | undefined {
     const remembered = this.entries.get(key);
     if (remembered !== undefined) {

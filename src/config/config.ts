@@ -118,6 +118,7 @@ const SettingsSchema = v.object(
     MAX_TASKS: integerSetting(10_000, 1, 1_000_000),
     UPSTREAM_CONCURRENCY: integerSetting(6, 1, 1000),
     RATE_LIMIT_PERIOD_SECONDS: integerSetting(60, 1, 3600),
+    KV_HEDGE_MS: integerSetting(10, 0, 60_000),
   },
   "is missing",
 );
@@ -222,6 +223,7 @@ const ConfigSchema = v.pipe(
       adminKeys: settings.ADMIN_KEYS,
       freshSeconds: settings.CACHE_FRESH_SECONDS,
       staleSeconds: settings.CACHE_STALE_SECONDS,
+      kvHedgeMs: settings.KV_HEDGE_MS,
       limits: {
         timeoutMs: settings.UPSTREAM_TIMEOUT_MS,
         maxBytes: settings.UPSTREAM_MAX_BYTES,
