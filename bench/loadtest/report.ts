@@ -142,7 +142,7 @@ function memoryTable(points: readonly MemoryPoint[]): string[] {
 
 function earlyTable(rounds: readonly EarlyAnswerRound[]): string[] {
   const lines = [
-    "| round | early answer | ms | then: GET, same agent | chunked POST, same agent | GET, fresh connection |",
+    "| # | early answer | ms | then: GET, same agent | chunked POST, same agent | GET, fresh connection |",
     "| ----: | ------------ | -: | --------------------- | ------------------------ | --------------------- |",
   ];
   rounds.forEach((round, index) => {
