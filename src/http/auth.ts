@@ -1,16 +1,33 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { every } from "hono/combine";
-import { timingSafeEqual } from "hono/utils/buffer";
+import { sha256 } from "../cache/digest.js";
 import type { AppEnv, Role } from "./app-env.js";
 import { problem } from "./problem.js";
 
 const unauthorized = (detail: string) => (c: Context<AppEnv>) => problem(c, "unauthorized", detail);
 
-/** Compares the token with every key in constant time (Hono's hashed comparison), without stopping at a match. */
+/** SHA-256 of each configured key, made once per key list (per isolate and configuration), not once per request. */
+const keyDigests = new WeakMap<readonly string[], Promise<Uint8Array[]>>();
+
+function digestsOf(keys: readonly string[]): Promise<Uint8Array[]> {
+  let digests = keyDigests.get(keys);
+  if (digests === undefined) {
+    digests = Promise.all(keys.map((key) => sha256(key)));
+    keyDigests.set(keys, digests);
+  }
+  return digests;
+}
+
+/**
+ * Whether the token is one of the keys: its SHA-256 compared with every key's in constant time
+ * (`crypto.subtle.timingSafeEqual`), without stopping at a match. Hashing both sides gives equal lengths and hides
+ * a key's length; hashing the keys once per isolate keeps the cost flat however many keys there are.
+ */
 async function isOneOf(keys: readonly string[], token: string): Promise<boolean> {
+  const [known, offered] = await Promise.all([digestsOf(keys), sha256(token)]);
   let found = false;
-  for (const key of keys) found = (await timingSafeEqual(key, token)) || found;
+  for (const digest of known) found = crypto.subtle.timingSafeEqual(digest, offered) || found;
   return found;
 }
 
