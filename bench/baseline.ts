@@ -1,8 +1,5 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-
-/** BENCHMARKS.md, where `npm run bench` writes the results and `npm run bench:check` reads its baseline. */
-export const BENCHMARKS_MD = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
+import { BENCHMARKS_MD } from "./benchmarks-md.js";
 
 /** The sizes `bench:check` measures: small, so the guard takes seconds. */
 export const CHECK_SIZES = [10, 50, 200] as const;

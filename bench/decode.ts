@@ -46,14 +46,20 @@ export async function runDecodeBench(
 }
 
 /**
- * Our time over node-soap's for one row (below 1 means faster): the median of the per-round ratios, each taken from
- * two slices run back to back, so a slow patch of the machine hits both sides of a ratio.
+ * `name`'s time over `reference`'s for one row (below 1 means faster): the median of the per-round ratios, each taken
+ * from two slices run back to back, so a slow patch of the machine hits both sides of a ratio.
  */
+export function pairedRatio(row: DecodeRow, name: ContestantName, reference: ContestantName): number {
+  const ours = row.rounds[name];
+  const theirs = row.rounds[reference];
+  if (ours === undefined || theirs === undefined || ours.length !== theirs.length)
+    throw new Error(`the row lacks ${name} or ${reference}`);
+  return median(ours.map((value, round) => value / (theirs[round] as number)));
+}
+
+/** Our time over node-soap's for one row: what the targets and the regression guard compare. */
 export function ratioToSoap(row: DecodeRow): number {
-  const ours = row.rounds.ours;
-  const soap = row.rounds["node-soap"];
-  if (ours === undefined || soap === undefined || ours.length !== soap.length) throw new Error("the row lacks ours or node-soap");
-  return median(ours.map((value, round) => value / (soap[round] as number)));
+  return pairedRatio(row, "ours", "node-soap");
 }
 
 /** The geometric mean of several ratios: the one number the regression guard compares. */

@@ -8,7 +8,7 @@ import { successEnvelope } from "../emulator/xml-writer.js";
 import { buildEnvelope } from "../src/soap/envelope.js";
 import { CONTRACTS } from "../src/soap/namespaces.js";
 import { ourBody } from "./contestants.js";
-import { median, race } from "./measure.js";
+import { median, percentile, race } from "./measure.js";
 import {
   API_KEY,
   cpuMs,
@@ -185,11 +185,6 @@ async function hitPath(
   }
   const during = (await upstreamCalls(emulatorUrl)) - before;
   return { hit: mean(hits, during), floor: mean(floors, 0), connections, seconds, rounds };
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 async function timed(request: () => Promise<Response>): Promise<number> {

@@ -1,11 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { CONTRACTS } from "../src/soap/namespaces.js";
+import { BENCHMARKS_MD, withLoadtestPart } from "./benchmarks-md.js";
 import { tasksUnder } from "./loadtest/answers.js";
 import { cannon, drive, type Sample, type Summary, sample, summarize } from "./loadtest/drive.js";
 import { earlyAnswerRounds } from "./loadtest/early.js";
+import { freezeWorker, startFrozenWorker } from "./loadtest/freeze.js";
 import { connectInspector, type Inspector } from "./loadtest/inspector.js";
 import { KeyPool, RATE_LIMIT, rateLimitAllows, windowOf } from "./loadtest/keys.js";
 import {
@@ -18,23 +20,16 @@ import {
   rssByRole,
   rssSampler,
 } from "./loadtest/memory.js";
-import {
-  freezeWorker,
-  type LoadEmulator,
-  type LoadWorker,
-  processTree,
-  startLoadEmulator,
-  startLoadWorker,
-} from "./loadtest/processes.js";
 import { type Check, type LoadtestReport, type MemoryPoint, markdown, type PhaseResult } from "./loadtest/report.js";
-import { ROOT } from "./services.js";
+import { type EmulatorService, packageVersion, processTree, ROOT, startEmulator, type WranglerService } from "./services.js";
 
 /**
  * `npm run loadtest` (issue 7): `wrangler dev` as deployed and the emulator on 127.0.0.1, driven through phases of
  * bounded load (each count- and time-limited); fails (exit code 1) on an unplanned 5xx or other unplanned answer,
  * more upstream calls than the limits allow, hostile answers that take seconds or balloon the Worker's memory, a
  * hang after an early answer, or a Worker heap that keeps growing across repeated hit rounds. Writes
- * bench/.out/loadtest.json and bench/.out/loadtest.md (a fragment for BENCHMARKS.md). About 3 minutes.
+ * bench/.out/loadtest.json and bench/.out/loadtest.md, and (unless `LOADTEST_ONLY` picks phases) the same fragment into
+ * BENCHMARKS.md between its loadtest markers (bench/benchmarks-md.ts). About 3 minutes.
  */
 
 /** The Worker's limits as deployed (wrangler.toml, src/upstream/*): what the upstream bounds are computed from. */
@@ -107,14 +102,6 @@ function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
-function version(path: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(ROOT, "node_modules", path, "package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "?";
-  }
-}
-
 function commit(): string {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
@@ -146,6 +133,8 @@ class Loadtest {
   readonly phases: PhaseResult[] = [];
   readonly memory: MemoryPoint[] = [];
   readonly memoryVerdict: string[] = [];
+  /** Whether the Worker's heap stayed bounded across the hit rounds; null when no heap snapshots were taken. */
+  heapBounded: boolean | null = null;
   readonly failures: string[] = [];
   /** What went wrong outside the Worker (in wrangler dev): reported, not failed on. */
   readonly warnings: string[] = [];
@@ -161,12 +150,12 @@ class Loadtest {
   bufferedEvidence: LoadtestReport["bufferedEvidence"] = null;
 
   constructor(
-    public worker: LoadWorker,
-    readonly emulator: LoadEmulator,
+    public worker: WranglerService,
+    readonly emulator: EmulatorService,
     readonly pool: KeyPool,
     readonly say: (line: string) => void,
     /** Stops the current `wrangler dev` and starts another (fresh KV state), for when it stopped answering. */
-    private readonly replaceWorker: () => Promise<LoadWorker>,
+    private readonly replaceWorker: () => Promise<WranglerService>,
   ) {}
 
   /**
@@ -856,6 +845,7 @@ class Loadtest {
       const growth = (mbs[mbs.length - 1] ?? 0) - (mbs[0] ?? 0);
       const rising = mbs.every((value, index) => index === 0 || value > (mbs[index - 1] ?? 0) + 0.25);
       const growing = growth > HEAP_GROWTH_MB && rising;
+      this.heapBounded = !growing;
       this.memoryVerdict.push(
         `Worker heap (V8, after the GC of a heap snapshot) across ${hitPoints.length - 1} hit rounds (${requests} requests): ${mbs.map((value) => value.toFixed(2)).join(" → ")} MB, ${growing ? "**keeps growing**" : "bounded"}.`,
       );
@@ -901,7 +891,10 @@ async function main(): Promise<number> {
   const pool = KeyPool.named(API_KEY_COUNT, Date.now);
   say(`load average ${loadAverageAtStart}; bundling the Worker (wrangler deploy --dry-run) and starting the emulator`);
   const bundle = bundleSource();
-  const [frozenResult, emulatorResult] = await Promise.allSettled([freezeWorker(workDir), startLoadEmulator()]);
+  const [frozenResult, emulatorResult] = await Promise.allSettled([
+    freezeWorker(workDir),
+    startEmulator("bench/loadtest/emulator.ts"),
+  ]);
   if (frozenResult.status === "rejected" || emulatorResult.status === "rejected") {
     if (emulatorResult.status === "fulfilled") await emulatorResult.value.stop();
     rmSync(workDir, { recursive: true, force: true });
@@ -916,7 +909,7 @@ async function main(): Promise<number> {
   }
   const frozen = frozenResult.value;
   const emulator = emulatorResult.value;
-  let worker: LoadWorker | undefined;
+  let worker: WranglerService | undefined;
   const stopAll = async (): Promise<void> => {
     await worker?.stop();
     await emulator.stop();
@@ -937,11 +930,11 @@ async function main(): Promise<number> {
   process.once("exit", onExit);
   let test: Loadtest | undefined;
   let starts = 0;
-  const startWorker = async (): Promise<LoadWorker> => {
+  const startWorker = async (): Promise<WranglerService> => {
     await worker?.stop();
     starts += 1;
     const suffix = starts === 1 ? "" : `-${starts}`;
-    worker = await startLoadWorker(
+    worker = await startFrozenWorker(
       frozen,
       emulator.url,
       join(workDir, `state${suffix}`),
@@ -1031,9 +1024,9 @@ async function main(): Promise<number> {
     loadAverageAtStart,
     versions: {
       node: process.versions.node,
-      wrangler: version("wrangler"),
-      workerd: version("@cloudflare/workerd-linux-64"),
-      autocannon: version("autocannon"),
+      wrangler: packageVersion("wrangler"),
+      workerd: packageVersion("workerd"),
+      autocannon: packageVersion("autocannon"),
     },
     seconds: (performance.now() - started) / 1000,
     passed: test.failures.length === 0,
@@ -1042,6 +1035,7 @@ async function main(): Promise<number> {
     phases: test.phases,
     memory: test.memory,
     memoryVerdict: test.memoryVerdict,
+    heapBounded: test.heapBounded,
     earlyAnswers: test.earlyAnswers,
     decode8MiB: test.decode8MiB,
     heapSnapshots: test.heapSnapshots,
@@ -1051,6 +1045,12 @@ async function main(): Promise<number> {
   writeFileSync(join(outDir, "loadtest.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, "loadtest.md"), markdown(report));
   say(`wrote bench/.out/loadtest.json and bench/.out/loadtest.md (${report.seconds.toFixed(0)} s)`);
+  // Only a whole run stands for the load test in BENCHMARKS.md; LOADTEST_ONLY runs stay in bench/.out.
+  if (only === undefined) {
+    const document = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, "utf8") : "";
+    writeFileSync(BENCHMARKS_MD, withLoadtestPart(document, markdown(report)));
+    say("wrote its part of BENCHMARKS.md (between the loadtest markers)");
+  } else say(`LOADTEST_ONLY=${only.join(",")}: BENCHMARKS.md left as it was`);
   for (const line of test.memoryVerdict) say(line.replaceAll("**", ""));
   for (const warning of test.warnings) say(`warning (outside the Worker): ${warning}`);
   if (report.passed) {

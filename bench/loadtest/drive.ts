@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { percentile } from "../measure.js";
 
 /** The problem-type prefix of the Worker's errors (README, "Errors"). */
 const PROBLEM_PREFIX = "urn:superoffice-batch-edge:problem:";
@@ -24,13 +25,6 @@ export type Summary = {
   /** The largest value of each `Server-Timing` metric over the phase. */
   timingMaxMs: Record<string, number>;
 };
-
-/** Nearest-rank percentile; NaN for no values. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
 
 /** `kv;dur=21.0,upstream;dur=40.0,total;dur=77.0;desc="…"` as `{ kv: 21, upstream: 40, total: 77 }`. */
 export function parseServerTiming(header: string | null): Record<string, number> {

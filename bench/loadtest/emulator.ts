@@ -19,7 +19,8 @@ import { syntheticTasks } from "../workload.js";
  *   seed (bench/workload.ts), e.g. an answer just under 8 MiB; `{"count": null}` returns to the seed. Each is its
  *   own emulator with its own `/__emulator/behaviour`; every other path goes to the one in use.
  *
- * `LOADTEST_EMULATOR_PORT` (0: any free port); prints `listening <origin>` once ready.
+ * `EMULATOR_PORT` (0: any free port), as bench/services.ts `startEmulator` passes it; prints `listening <origin>` once
+ * ready.
  */
 const stats = { calls: 0, inFlight: 0, maxInFlight: 0, repeated: 0 };
 let seen = new Set<string>();
@@ -75,7 +76,7 @@ async function handle(request: Request, bindings: HttpBindings): Promise<Respons
 const server = serve(
   {
     fetch: (request, bindings) => handle(request, bindings as HttpBindings),
-    port: Number(process.env.LOADTEST_EMULATOR_PORT ?? "0"),
+    port: Number(process.env.EMULATOR_PORT ?? "0"),
     hostname: "127.0.0.1",
   },
   (info: AddressInfo) => console.log(`listening http://127.0.0.1:${info.port}`),

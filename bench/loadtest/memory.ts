@@ -1,5 +1,5 @@
+import { type ProcessMemory, processTree, runsTheWorker } from "../services.js";
 import type { Inspector } from "./inspector.js";
-import { type ProcessMemory, processTree } from "./processes.js";
 
 /** The processes of `wrangler dev` by role, as told apart by their command lines. */
 export type Role = "worker-workerd" | "proxy-workerd" | "wrangler-node" | "launcher-node" | "esbuild";
@@ -13,11 +13,11 @@ export const ROLE_NAMES: Record<Role, string> = {
 };
 
 /**
- * Which process is which: wrangler dev 4 runs the Worker in one workerd (started with `--inspector-addr`) and its
- * own proxy Worker and inspector proxy in another (listening on the `--port` callers use).
+ * Which process is which: wrangler dev 4 runs the Worker in one workerd (`runsTheWorker`) and its own proxy Worker and
+ * inspector proxy in another (listening on the `--port` callers use).
  */
 export function roleOf(process: ProcessMemory): Role {
-  if (process.name === "workerd") return process.args.includes("--inspector-addr") ? "worker-workerd" : "proxy-workerd";
+  if (process.name === "workerd") return runsTheWorker(process) ? "worker-workerd" : "proxy-workerd";
   if (process.name === "esbuild") return "esbuild";
   return process.args.includes("wrangler-dist/cli.js") ? "wrangler-node" : "launcher-node";
 }
@@ -25,23 +25,22 @@ export function roleOf(process: ProcessMemory): Role {
 /** Resident memory per role (MB; several esbuild services are added up). */
 export type RssByRole = Partial<Record<Role, number>>;
 
-export function rssByRole(root: number): RssByRole {
+function sumByRole(root: number, pick: (process: ProcessMemory) => number): RssByRole {
   const result: RssByRole = {};
   for (const process of processTree(root)) {
     const role = roleOf(process);
-    result[role] = (result[role] ?? 0) + process.rssMb;
+    result[role] = (result[role] ?? 0) + pick(process);
   }
   return result;
 }
 
+export function rssByRole(root: number): RssByRole {
+  return sumByRole(root, (process) => process.rssMb);
+}
+
 /** CPU time used so far per role (ms, user + system), to tell what a phase cost each process. */
 export function cpuByRole(root: number): RssByRole {
-  const result: RssByRole = {};
-  for (const process of processTree(root)) {
-    const role = roleOf(process);
-    result[role] = (result[role] ?? 0) + process.cpuMs;
-  }
-  return result;
+  return sumByRole(root, (process) => process.cpuMs);
 }
 
 /** Samples RSS per role every `everyMs` until stopped, keeping the peak of each. */

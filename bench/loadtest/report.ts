@@ -62,6 +62,8 @@ export type LoadtestReport = {
   phases: PhaseResult[];
   memory: MemoryPoint[];
   memoryVerdict: string[];
+  /** Whether the Worker's heap stayed bounded across the hit rounds; null when it was not measured. */
+  heapBounded: boolean | null;
   earlyAnswers: EarlyAnswerRound[];
   decode8MiB: { tasks: number; xmlBytes: number; decodeMs: number[]; upstreamMs: number[]; totalMs: number[] } | null;
   /** The buffering of wrangler's inspector proxy, shown with the inspector detached (phases 5 and 5b). */
@@ -157,6 +159,31 @@ function earlyTable(rounds: readonly EarlyAnswerRound[]): string[] {
 }
 
 /**
+ * What the memory measurements established (issue 7 saw \`wrangler dev\`'s RSS rise from 120 to 470 MB over 80,000
+ * requests), stated only as far as this run bears it out: bench/loadtest/memory.ts takes the heap snapshots, and
+ * `bufferedWhileDetached` in bench/loadtest.ts shows the inspector proxy's buffering.
+ */
+function memoryFinding(heapBounded: boolean | null): string[] {
+  const heap =
+    heapBounded === null
+      ? "This run did not measure the Worker's heap across rounds of hits, so it cannot say whether that heap stays flat."
+      : heapBounded
+        ? "The Worker's own heap stays flat: a heap snapshot of its isolate (V8 collects garbage first) after each round of hits shows the same heap used, round after round."
+        : "**In this run the Worker's heap kept growing across the rounds of hits**, which fails the run (see below).";
+  return [
+    heap,
+    "What grows under `wrangler dev` is mostly wrangler's own processes: its proxy workerd and its node process (the RSS",
+    "columns below). One cause is shown by phase 1, which runs with no debugger attached, as `wrangler dev` usually",
+    "runs: wrangler's inspector proxy (in the proxy workerd) then keeps every event the runtime sends (each console",
+    "line, such as the Worker's one log line per request, and each subrequest's Network events) and replays them all to",
+    "the next debugger that connects (its line in the list below). For the rest of the run the load test stays attached,",
+    "counts the events and drops them (the table's last column). The RSS figures are reported, not judged: they include",
+    "memory that allocators keep after use and, in the Worker's workerd, miniflare's KV simulator and entry Workers",
+    "beside the isolate. A deployed Worker runs without any of wrangler's processes.",
+  ];
+}
+
+/**
  * The Markdown fragment for BENCHMARKS.md: a heading (level 2), the run's facts, one row per phase, the phase
  * notes, the memory table and verdict, the 8 MiB decode, and the early-answer rounds.
  */
@@ -188,6 +215,8 @@ export function markdown(report: LoadtestReport): string {
     ...phaseNotes(report.phases),
     "",
     "### Memory",
+    "",
+    ...memoryFinding(report.heapBounded),
     "",
     `Heap snapshots: ${report.heapSnapshots}. RSS read from /proc for each process of the \`wrangler dev\` tree.`,
     "",

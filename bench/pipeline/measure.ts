@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { median } from "../measure.js";
-import { cpuMs, freePort, ROOT, type Service, workerdOf } from "../services.js";
+import { cpuMs, packageVersion, startWrangler, type WranglerService, workerdOf } from "../services.js";
 import { responseXml } from "../workload.js";
 
 /** The task counts measured by default: the two with targets, and two more for the curve. */
@@ -50,73 +48,9 @@ export type PipelineOptions = {
 const CONFIG = fileURLToPath(new URL("./wrangler.toml", import.meta.url));
 const MANY = 21;
 
-type Worker = Service & { output: () => string };
-
-/** `wrangler dev` of bench/pipeline on a free port of 127.0.0.1, in its own process group. */
-async function startPipelineWorker(): Promise<Worker> {
-  const [port, inspectorPort] = [await freePort(), await freePort()];
-  const args = [
-    "node_modules/wrangler/bin/wrangler.js",
-    "dev",
-    "--config",
-    CONFIG,
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspectorPort),
-    "--show-interactive-dev-session=false",
-    "--log-level",
-    "warn",
-  ];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  const keep = (chunk: Buffer): void => {
-    log = (log + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const worker = { url: `http://127.0.0.1:${port}/`, pid: child.pid, stop: () => stopGroup(child), output: () => log };
-  try {
-    await waitUntilReady(worker.url, child, worker.output);
-  } catch (error) {
-    await worker.stop();
-    throw error;
-  }
-  return worker;
-}
-
-function stopGroup(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.pid === undefined) return resolve();
-    child.once("exit", () => resolve());
-    process.kill(-child.pid, "SIGTERM");
-    setTimeout(() => {
-      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    }, 5000).unref();
-  });
-}
-
-async function waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the pipeline Worker exited early:\n${output()}`);
-    try {
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      if (response.status === 204) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the pipeline Worker was not ready within 90 s:\n${output()}`);
+/** `wrangler dev` of bench/pipeline on a free port of 127.0.0.1, ready once its `GET /` answers 204. */
+function startPipelineWorker(): Promise<WranglerService> {
+  return startWrangler({ config: CONFIG, readyPath: "/", readyStatus: 204 });
 }
 
 type Timing = { wallMs: number; cpuMs: number };
@@ -138,10 +72,10 @@ async function timeRequest(
   return { wallMs, cpuMs: (workerd === undefined ? Number.NaN : cpuMs(workerd)) - cpuBefore };
 }
 
-async function measureSize(worker: Worker, tasks: number, repeats: number, previous: boolean): Promise<PipelineRow> {
+async function measureSize(worker: WranglerService, tasks: number, repeats: number, previous: boolean): Promise<PipelineRow> {
   const xml = responseXml(tasks);
   const workerd = workerdOf(worker);
-  const time = (runs: number) => timeRequest(worker.url, workerd, xml, runs, previous);
+  const time = (runs: number) => timeRequest(`${worker.url}/`, workerd, xml, runs, previous);
   for (let warm = 0; warm < 5; warm++) await time(MANY);
   const one: Timing[] = [];
   const many: Timing[] = [];
@@ -204,9 +138,7 @@ export async function measurePipeline(options: PipelineOptions = {}): Promise<Pi
 }
 
 function runtimeVersion(): string {
-  const version = (pkg: string): string =>
-    (JSON.parse(readFileSync(`${ROOT}node_modules/${pkg}/package.json`, "utf8")) as { version: string }).version;
-  return `wrangler ${version("wrangler")}, workerd ${version("workerd")}`;
+  return `wrangler ${packageVersion("wrangler")}, workerd ${packageVersion("workerd")}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
