@@ -6,9 +6,10 @@ import { problem } from "./problem.js";
 /**
  * Resolves the request's tenant and its upstream object. Without a `{tenant}` path parameter it is the tenant the
  * environment configures (a fixed ticket, or one Online tenant); with one, a tenant of `TENANTS`. A tenant that
- * lists `apiKeys` is for those keys only: a key listed by some tenant sees every tenant it may not use as unknown
- * (404, like a tenant that does not exist), so it cannot probe which tenants exist; a deployment-wide key (listed
- * by no tenant) gets 403. Admin keys (the purge routes) may reach every tenant.
+ * lists `apiKeys` is for those keys only. A key listed by some tenant (a tenant's key) reaches only the tenants
+ * that list it: every other tenant, the default one included, is unknown to it (404, like a tenant that does not
+ * exist), so it can neither read nor probe them. A deployment-wide key (listed by no tenant) reaches the tenants
+ * without `apiKeys`, and gets 403 from one that lists others. Admin keys (the purge routes) reach every tenant.
  */
 export function resolveTenant(service: BatchService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -28,9 +29,9 @@ export function resolveTenant(service: BatchService): MiddlewareHandler<AppEnv> 
       return problem(c, "configuration-error", `Invalid configuration: ${found.settings.join("; ")}.`);
     }
     const { tenant } = found;
-    if (c.var.role !== "admin" && tenant.apiKeys !== null && !tenant.apiKeys.includes(c.var.apiKey)) {
-      return (await bound()) ? unknown() : problem(c, "forbidden", "This key may not use this tenant.");
-    }
+    const listed = tenant.apiKeys?.includes(c.var.apiKey) === true;
+    if (c.var.role !== "admin" && !listed && (await bound())) return unknown();
+    if (c.var.role !== "admin" && tenant.apiKeys !== null && !listed) return problem(c, "forbidden", "This key may not use this tenant.");
     c.set("tenant", tenant);
     c.set("origin", await service.origin(config, tenant));
     await next();

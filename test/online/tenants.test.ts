@@ -75,6 +75,15 @@ describe("TENANTS: many tenants in one deployment", () => {
     });
     expect(b.status).toBe(400);
     expect((await send(tasksOf(tenant85.contextId), { headers: as("test-key"), env, app })).status).toBe(200);
+    const withDefault = tenantsEnv({
+      SUPEROFFICE_BATCH_URL: "https://tenant.example/Remote/Services85/Batch.svc",
+      SUPEROFFICE_TICKET: "7T:t",
+    });
+    const defaultRoute = await send("/v1/batch-tasks?associateIds=5&state=All", {
+      headers: as("tenant-a-key"),
+      env: withDefault,
+    });
+    expect(defaultRoute.status).toBe(404);
     expect((await signIns()) - before).toBe(2);
   });
 
@@ -128,7 +137,18 @@ describe("TENANTS: many tenants in one deployment", () => {
     expect(await problemType(tenant88.contextId, "test-key")).toBe("403 forbidden");
     expect(await problemType("Cust55555", "test-key")).toBe("403 forbidden");
     expect(await problemType("not-a-tenant", "test-key")).toBe("404 not-found");
-    expect((await send(tasksOf(tenant85.contextId), { headers: as("tenant-a-key"), env, app })).status).toBe(200);
+    // A tenant's key is confined to its tenants: an open tenant, and the default routes, are unknown to it too.
+    expect(await problemType(tenant85.contextId, "tenant-a-key")).toBe("404 not-found");
+    expect((await send(tasksOf(tenant85.contextId), { headers: as("test-key"), env, app })).status).toBe(200);
+    const withDefault = tenantsEnv({
+      SUPEROFFICE_BATCH_URL: "https://tenant.example/Remote/Services85/Batch.svc",
+      SUPEROFFICE_TICKET: "7T:t",
+    });
+    const defaultRoute = await send("/v1/batch-tasks?associateIds=5&state=All", {
+      headers: as("tenant-a-key"),
+      env: withDefault,
+    });
+    expect(defaultRoute.status).toBe(404);
   });
 
   it("names an invalid tenant and field in a configuration-error, and keeps serving the other tenants", async () => {
