@@ -64,7 +64,7 @@ export type ServeContext = {
  * Where a question's answer lives: its key, and whether KV holds it too (`persist` is false while KV cannot tell
  * the cache generation; the answer is then kept, and calls coalesced, in memory only).
  */
-type Slot = { key: string; persist: boolean };
+type Slot = { key: string; persist: boolean; generationKey: string; generation: number | null };
 
 /** A lookup's entry and where it came from: memory, KV, or memory filled by another call while KV was read. */
 type Found = { entry: CachedEntry; from: "memory" | "kv" | "meanwhile" };
@@ -118,7 +118,9 @@ export class BatchCache {
       return { ok: false, failure: { kind: "not-cached", detail: "Nothing usable is cached for this query (only-if-cached)." } };
     }
     if (slot !== null && cached !== null && before?.usable === true && !directives.noCache) {
-      // Stale: refresh in the background, unless the hedge already asked SuperOffice.
+      // Fresh: a call the hedge started is not needed, so it will not store. Stale: refresh in the background,
+      // where the hedge's call, if any, already is the refresh.
+      if (before.fresh && early !== undefined) this.flights.forget(slot.key);
       if (!before.fresh && early === undefined) void this.forward(slot, query, { ...context, directives: NO_DIRECTIVES });
       return this.hit(cached, config, "hit", true);
     }
@@ -188,22 +190,45 @@ export class BatchCache {
   /** The question's slot, or `null` when there is no cache window (fresh + stale = 0). */
   private async slotFor({ config, origin, call }: ServeContext, query: BatchQuery): Promise<Slot | null> {
     if (config.freshSeconds + config.staleSeconds === 0) return null;
-    const generation = await this.generation(config, `${origin.scope}generation`, call);
+    const generationKey = `${origin.scope}generation`;
+    const generation = await this.generation(config, generationKey, call);
     return generation === null
-      ? { key: await entryKey(origin.scope, "offline", query), persist: false }
-      : { key: await entryKey(origin.scope, generation, query), persist: true };
+      ? { key: await entryKey(origin.scope, "offline", query), persist: false, generationKey, generation }
+      : { key: await entryKey(origin.scope, generation, query), persist: true, generationKey, generation };
   }
 
-  /** The scope's cache generation, re-read from KV once the memo is older than `MEMORY_TRUST_MS`. */
+  /**
+   * The scope's cache generation. A memo older than `MEMORY_TRUST_MS` is still used, and re-read from KV after the
+   * answer, so that a purge made elsewhere arrives without a KV read in a request's path; only an isolate that has
+   * never read it waits for KV.
+   */
   private async generation(config: Config, generationKey: string, call: CallContext): Promise<number | null> {
     const memo = this.generations.get(generationKey);
     const now = this.now();
-    if (memo !== undefined && now - memo.readAt < MEMORY_TRUST_MS) return memo.value;
-    const read = await timed(call, "kv", () => readGeneration(config.cache, generationKey, call.requestId));
+    if (memo !== undefined) {
+      if (now - memo.readAt >= MEMORY_TRUST_MS) {
+        memo.readAt = now;
+        call.waitUntil(this.readGeneration(config, generationKey, call));
+      }
+      return memo.value;
+    }
+    return timed(call, "kv", () => this.readGeneration(config, generationKey, call));
+  }
+
+  /** Reads a generation from KV into the memo, never lowering it; `null` (and no memo) when KV cannot say. */
+  private async readGeneration(config: Config, generationKey: string, call: CallContext): Promise<number | null> {
+    const read = await readGeneration(config.cache, generationKey, call.requestId);
+    const memo = this.generations.get(generationKey);
     if (read === null) return memo?.value ?? null;
     const value = Math.max(read, memo?.value ?? 0);
-    this.generations.set(generationKey, { value, readAt: now });
+    this.generations.set(generationKey, { value, readAt: this.now() });
     return value;
+  }
+
+  /** Whether a purge of the whole scope moved its generation past the slot's since the slot was made. */
+  private superseded(slot: Slot): boolean {
+    const current = this.generations.get(slot.generationKey)?.value;
+    return slot.generation !== null && current !== undefined && current > slot.generation;
   }
 
   /**
@@ -225,24 +250,32 @@ export class BatchCache {
     const stored = await timed(call, "kv", () => readEntry(config.cache, slot.key, call.requestId));
     const meanwhile = this.memory.get(slot.key);
     if (meanwhile !== undefined && inWindow(meanwhile.entry)) return { entry: meanwhile.entry, from: "meanwhile" };
-    if (stored === undefined || stored === null || !inWindow(stored) || this.isBuried(slot.key, stored)) return null;
+    if (stored === undefined || stored === null || !inWindow(stored)) return null;
+    if (this.isBuried(slot.key, stored) || this.superseded(slot)) return null;
     this.memory.set(slot.key, stored, this.now());
     return { entry: stored, from: "kv" };
   }
 
   /**
    * Asks KV, after the answer, whether a remembered entry still stands: its metadata only, the body left unread.
-   * KV holding nothing (purged elsewhere) or a newer answer drops the memory copy, so the next request reads KV; KV
-   * out of reach changes nothing. The entry counts as confirmed meanwhile, so a hot key costs one check per period.
+   * KV holding nothing (purged elsewhere) drops the memory copy; KV holding a newer answer replaces it, still in the
+   * background (dropping it would send the next request to KV, and a slow KV read to the hedge, in every isolate,
+   * each time one of them stored); KV out of reach changes nothing. The entry counts as confirmed meanwhile, so a
+   * hot key costs one check per period.
    */
   private confirmLater(config: Config, slot: Slot, entry: CachedEntry, call: CallContext): void {
     this.memory.set(slot.key, entry, this.now());
-    call.waitUntil(
-      readEntryStamp(config.cache, slot.key, call.requestId).then((stamp) => {
-        if (stamp === undefined || this.memory.peek(slot.key)?.entry !== entry) return;
-        if (stamp === null || stamp.fetchedAt > entry.fetchedAt) this.memory.delete(slot.key);
-      }),
-    );
+    const unchanged = () => this.memory.peek(slot.key)?.entry === entry;
+    const confirm = async () => {
+      const stamp = await readEntryStamp(config.cache, slot.key, call.requestId);
+      if (stamp === undefined || !unchanged()) return;
+      if (stamp === null) this.memory.delete(slot.key);
+      else if (stamp.fetchedAt > entry.fetchedAt) {
+        const newer = await readEntry(config.cache, slot.key, call.requestId);
+        if (newer && unchanged() && newer.fetchedAt > entry.fetchedAt) this.memory.set(slot.key, newer, this.now());
+      }
+    };
+    call.waitUntil(confirm());
   }
 
   private hit(entry: CachedEntry, config: Config, outcome: string, withTtl: boolean, flags: string[] = []): ServeResult {

@@ -39,26 +39,49 @@ describe("a slow KV lookup does not sit in series with the upstream call", () =>
     expect(upstream.calls).toHaveLength(1);
   });
 
-  it("serves what KV holds when it answers after all, and lets the call under way store its newer answer", async () => {
+  it.each([
+    ["fresh", 0, /; hit; ttl=30$/, 42],
+    ["stale", 31, /; hit; ttl=-1$/, 43],
+  ] as const)(
+    "serves what KV holds when it answers after all; a %s answer makes the call under way drop (fresh) or store (stale) its own",
+    async (_age, advance, cacheStatus, afterwards) => {
+      const clock = manualClock();
+      fakeUpstream(() => xmlResponse(wcf));
+      expect((await send(PATH, { headers: authorized(), app: createApp(clock) })).status).toBe(200);
+      vi.restoreAllMocks();
+      clock.advance(advance);
+      const { kv, release } = slowKv();
+      const upstream = gatedUpstream(() => xmlResponse(wcf.replace("<ProgressPercent>42<", "<ProgressPercent>43<")));
+      const elsewhere = createApp(clock);
+      const hedged = testEnv({ BATCH_CACHE: kv, KV_HEDGE_MS: "0" });
+      const pending = dispatch(PATH, { headers: authorized(), env: hedged, app: elsewhere });
+      await vi.waitFor(() => expect(upstream.calls).toHaveLength(1));
+      release();
+      const { response, ctx } = await pending;
+      expect(response.headers.get("Cache-Status")).toMatch(cacheStatus);
+      expect(((await response.json()) as { tasks: { progressPercent: number }[] }).tasks[0]?.progressPercent).toBe(42);
+      upstream.release();
+      await waitOnExecutionContext(ctx);
+      const next = await send(PATH, { headers: authorized(), env: hedged, app: elsewhere });
+      expect(((await next.json()) as { tasks: { progressPercent: number }[] }).tasks[0]?.progressPercent).toBe(afterwards);
+      expect(upstream.calls).toHaveLength(1);
+    },
+  );
+
+  it("does not amplify: isolates that re-confirm their copies after another stored a newer one call nobody", async () => {
     const clock = manualClock();
-    fakeUpstream(() => xmlResponse(wcf));
-    expect((await send(PATH, { headers: authorized(), app: createApp(clock) })).status).toBe(200);
-    vi.restoreAllMocks();
+    const calls = fakeUpstream(() => xmlResponse(wcf));
     const { kv, release } = slowKv();
-    const upstream = gatedUpstream(() => xmlResponse(wcf.replace("<ProgressPercent>42<", "<ProgressPercent>43<")));
-    const elsewhere = createApp(clock);
-    const hedged = testEnv({ BATCH_CACHE: kv, KV_HEDGE_MS: "0" });
-    const pending = dispatch(PATH, { headers: authorized(), env: hedged, app: elsewhere });
-    await vi.waitFor(() => expect(upstream.calls).toHaveLength(1));
     release();
-    const { response, ctx } = await pending;
-    expect(response.headers.get("Cache-Status")).toMatch(/; hit; ttl=30$/);
-    expect(((await response.json()) as { tasks: { progressPercent: number }[] }).tasks[0]?.progressPercent).toBe(42);
-    upstream.release();
-    await waitOnExecutionContext(ctx);
-    const next = await send(PATH, { headers: authorized(), env: hedged, app: elsewhere });
-    expect(((await next.json()) as { tasks: { progressPercent: number }[] }).tasks[0]?.progressPercent).toBe(43);
-    expect(upstream.calls).toHaveLength(1);
+    const env300 = testEnv({ BATCH_CACHE: kv, KV_HEDGE_MS: "0", CACHE_FRESH_SECONDS: "300" });
+    const isolates = Array.from({ length: 4 }, () => createApp(clock));
+    for (let second = 0; second < 120; second += 4) {
+      for (const app of isolates) {
+        await send(PATH, { headers: authorized(), env: env300, app });
+        clock.advance(1);
+      }
+    }
+    expect(calls.length).toBeLessThanOrEqual(isolates.length);
   });
 
   it("does not start anything while KV answers within KV_HEDGE_MS", async () => {
