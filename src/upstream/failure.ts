@@ -23,5 +23,9 @@ export type FailureKind =
   | "busy"
   | "circuit-open";
 
-/** `detail` is safe to show callers: short, no URL, path, stack frame or secret. `retryAfter` is in seconds. */
-export type UpstreamFailure = { kind: FailureKind; detail: string; retryAfter?: number };
+/**
+ * `detail` is safe to show callers: short, no URL, path, stack frame or secret. `retryAfter` is in seconds.
+ * `refused` marks an `authentication-failed` in which SuperOffice itself refused the credentials (a revoked system
+ * user), as opposed to its login service failing.
+ */
+export type UpstreamFailure = { kind: FailureKind; detail: string; retryAfter?: number; refused?: boolean };

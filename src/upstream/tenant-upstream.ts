@@ -83,27 +83,32 @@ export class TenantUpstream {
         const detail = "SuperOffice failed repeatedly; calls to it pause for a cool-down.";
         return { ok: false, failure: { kind: "circuit-open", detail, retryAfter: admission.retryAfterSeconds } };
       }
-      const result = await this.call(query, context);
+      const { result, rejected } = await this.call(query, context);
       this.breaker.record(result.ok || !UNHEALTHY.has(result.failure.kind));
       if (result.ok) this.rejectedSince = null;
-      else if (result.failure.kind === "credentials-rejected") this.rejectedSince ??= this.now();
+      else if (rejected || result.failure.refused === true) this.rejectedSince ??= this.now();
       return result;
     } finally {
       release();
     }
   }
 
-  private async call(query: BatchQuery, context: CallContext): Promise<UpstreamResult> {
+  /**
+   * The call itself, and whether SuperOffice rejected the credentials on the way, even when a renewal then failed
+   * for another reason: a rejection starts the clock after which stale data no longer hides it.
+   */
+  private async call(query: BatchQuery, context: CallContext): Promise<{ result: UpstreamResult; rejected: boolean }> {
     const first = await this.ticketing.current(context);
-    if (!first.ok) return first;
+    if (!first.ok) return { result: first, rejected: false };
     const result = await this.exchange(query, first.access, context);
-    if (result.ok || result.failure.kind !== "credentials-rejected") return result;
+    if (result.ok || result.failure.kind !== "credentials-rejected") return { result, rejected: false };
     const renewal = this.ticketing.renew(first.access, context);
-    if (renewal === null) return result;
+    if (renewal === null) return { result, rejected: true };
     const renewed: AccessResult = await renewal;
-    if (!renewed.ok) return renewed;
+    if (!renewed.ok) return { result: renewed, rejected: true };
     log("info", "upstream_retry_after_renewal", { requestId: context.requestId, tenant: this.tenant.id });
-    return this.exchange(query, renewed.access, context);
+    const retried = await this.exchange(query, renewed.access, context);
+    return { result: retried, rejected: !retried.ok && retried.failure.kind === "credentials-rejected" };
   }
 
   private exchange(query: BatchQuery, access: Access, context: CallContext): Promise<UpstreamResult> {

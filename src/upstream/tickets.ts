@@ -45,6 +45,8 @@ export class StaticTicketing implements Ticketing {
 
 /** A ticket is renewed this long after it was obtained, before SuperOffice's 6 idle hours can run out. */
 const RENEW_AFTER_MS = 5 * 60 * 60 * 1000;
+/** Each isolate renews up to this much earlier than `RENEW_AFTER_MS`, so isolates do not all sign in at once. */
+const RENEW_JITTER_MS = 30 * 60 * 1000;
 /** After a failed sign-in, the failure is repeated for this long instead of asking SuperOffice again. */
 const SIGN_IN_BACKOFF_MS = 10_000;
 
@@ -71,6 +73,9 @@ export type OnlineTicketingOptions = {
  */
 export class OnlineTicketing implements Ticketing {
   private held: Held | null = null;
+  /** The last ticket SuperOffice rejected: a copy of it in KV is stale, not a ticket to use. */
+  private rejected: string | null = null;
+  private readonly renewAfter = RENEW_AFTER_MS - Math.floor(Math.random() * RENEW_JITTER_MS);
   private pending: Promise<AccessResult> | null = null;
   private lastFailure: { failure: UpstreamFailure; at: number } | null = null;
 
@@ -78,18 +83,28 @@ export class OnlineTicketing implements Ticketing {
 
   current(context: CallContext): Promise<AccessResult> {
     const { held } = this;
-    if (held !== null && this.options.now() - held.obtainedAt < RENEW_AFTER_MS)
-      return Promise.resolve({ ok: true, access: held.access });
+    if (held !== null && this.young(held)) return Promise.resolve({ ok: true, access: held.access });
     return this.once(() => this.fromKvOrSignIn(context));
   }
 
+  /**
+   * After SuperOffice rejected `rejected`'s ticket: a ticket another isolate has meanwhile put in KV is taken if it is
+   * a different one (one sign-in per renewal, not one per isolate); otherwise this isolate signs in. The rejected
+   * ticket is never taken from KV again.
+   */
   renew(rejected: Access, context: CallContext): Promise<AccessResult> {
     const { held } = this;
     if (held !== null && held.access.credentials.ticket !== rejected.credentials.ticket) {
       return Promise.resolve({ ok: true, access: held.access });
     }
     this.held = null;
-    return this.once(() => this.signIn(context));
+    this.rejected = rejected.credentials.ticket;
+    return this.once(() => this.fromKvOrSignIn(context));
+  }
+
+  /** Whether a ticket is still short of this isolate's renewal age. */
+  private young(held: Held): boolean {
+    return this.options.now() - held.obtainedAt < this.renewAfter;
   }
 
   /** Single flight: callers that arrive while a sign-in (or KV read) runs share its outcome. */
@@ -104,7 +119,7 @@ export class OnlineTicketing implements Ticketing {
 
   private async fromKvOrSignIn(context: CallContext): Promise<AccessResult> {
     const stored = await this.readKv(context);
-    if (stored !== null && this.options.now() - stored.obtainedAt < RENEW_AFTER_MS) {
+    if (stored !== null && stored.access.credentials.ticket !== this.rejected && this.young(stored)) {
       this.held = stored;
       return { ok: true, access: stored.access };
     }
@@ -162,7 +177,7 @@ export class OnlineTicketing implements Ticketing {
     );
     if (!signedIn.ok) {
       log("warn", "superoffice_sign_in_failed", { requestId: context.requestId, tenant: tenantId, detail: signedIn.logDetail });
-      return { ok: false, failure: { kind: "authentication-failed", detail: signedIn.detail } };
+      return { ok: false, failure: { kind: "authentication-failed", detail: signedIn.detail, refused: signedIn.refused } };
     }
     const url = batchServiceUrl(signedIn.netserverUrl, contract);
     const access = { url, credentials: { ticket: signedIn.ticket, applicationToken: source.applicationToken } };

@@ -30,7 +30,15 @@ export type SignInOptions = {
  * status and SuperOffice's message, secrets redacted). `expiresAt` is the JWT's `exp` in milliseconds, not the
  * ticket's lifetime: SuperOffice documents a ticket as valid for 6 hours, sliding, however soon its JWT expires.
  */
-export type SignInResult = ({ ok: true } & SystemUserJwt) | { ok: false; detail: string; logDetail: string };
+export type SignInResult =
+  | ({ ok: true } & SystemUserJwt)
+  | {
+      ok: false;
+      detail: string;
+      logDetail: string;
+      /** SuperOffice itself said no to these credentials (not a network or format problem). */
+      refused: boolean;
+    };
 
 /** The PartnerSystemUser REST endpoint, relative to the login URL. */
 export const AUTHENTICATE_PATH = "api/PartnerSystemUser/Authenticate";
@@ -53,8 +61,8 @@ const ErrorAnswerSchema = v.looseObject({ ErrorMessage: v.optional(v.string()), 
 
 type Failure = Extract<SignInResult, { ok: false }>;
 
-function failure(detail: string, logDetail: string = detail): Failure {
-  return { ok: false, detail, logDetail };
+function failure(detail: string, logDetail: string = detail, refused = false): Failure {
+  return { ok: false, detail, logDetail, refused };
 }
 
 /** Cuts text to `max` code points, marking the cut. */
@@ -146,6 +154,7 @@ function refusal(message: string | null, secrets: readonly string[]): Failure {
     message === null
       ? "SuperOffice refused the sign-in (IsSuccessful false, no ErrorMessage)"
       : `SuperOffice refused the sign-in (IsSuccessful false): ${forLog(message, secrets)}`,
+    true,
   );
 }
 
@@ -219,6 +228,7 @@ export async function signIn(credentials: SignInCredentials, options: SignInOpti
     return failure(
       `SuperOffice's login service answered HTTP ${response.status}`,
       `SuperOffice's login service answered HTTP ${response.status}${said}`,
+      response.status === 401 || response.status === 403,
     );
   }
   if (json === undefined) return failure("SuperOffice's login service did not answer with JSON");

@@ -1,0 +1,72 @@
+/**
+ * A fake SuperOffice Online behind `fetch`, for tests that need to script its answers (a revoked system user, a
+ * dropped ticket) more freely than the emulator allows: its login issues `7T:ticket-number-N` in a JWT the Worker
+ * does not verify (no certificate configured), and its Batch.svc accepts the tickets in `validTickets`.
+ */
+import { vi } from "vitest";
+import { toPem } from "../../emulator/certificate.js";
+import exception from "../fixtures/exception.xml?raw";
+import wcf from "../fixtures/wcf-default-namespace.xml?raw";
+import { testEnv, xmlResponse } from "../helpers.js";
+import { generateTestKeys } from "../upstream/online/key-material.js";
+
+export const KEY32 = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i)));
+
+const b64url = (text: string) => btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+/** An unsigned-by-us JWT (no certificate configured, so the Worker does not verify it). */
+export function jwt(ticket: string, netserver = "https://tenant.test/Cust1/Remote/Services85/"): string {
+  const header = b64url(JSON.stringify({ alg: "RS256", typ: "JWT" }));
+  const payload = b64url(
+    JSON.stringify({
+      "http://schemes.superoffice.net/identity/ticket": ticket,
+      "http://schemes.superoffice.net/identity/netserver_url": netserver,
+    }),
+  );
+  return `${header}.${payload}.c2ln`;
+}
+
+export type FakeOnline = {
+  signIns: number;
+  batchCalls: { ticket: string }[];
+  signInOk: boolean;
+  validTickets: Set<string>;
+  nextTicket: number;
+};
+
+/** A fake SuperOffice Online: login issues 7T:n tickets; Batch.svc accepts tickets in validTickets. */
+export function fakeOnline(): FakeOnline {
+  const state: FakeOnline = { signIns: 0, batchCalls: [], signInOk: true, validTickets: new Set(), nextTicket: 1 };
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input, init);
+    const body = await request.text();
+    if (request.url.includes("/Login/")) {
+      state.signIns += 1;
+      if (!state.signInOk)
+        return Response.json({ IsSuccessful: false, ErrorMessage: "The system user token is revoked", Token: null });
+      const ticket = `7T:ticket-number-${state.nextTicket++}`;
+      state.validTickets.add(ticket);
+      return Response.json({ IsSuccessful: true, ErrorMessage: null, Token: jwt(ticket) });
+    }
+    const ticket = /<Ticket>([^<]*)<\/Ticket>/.exec(body)?.[1] ?? "";
+    state.batchCalls.push({ ticket });
+    return state.validTickets.has(ticket) ? xmlResponse(wcf) : xmlResponse(exception);
+  });
+  return state;
+}
+
+export async function onlineEnv(overrides: Record<string, unknown> = {}) {
+  const keys = await generateTestKeys();
+  return testEnv({
+    SUPEROFFICE_BATCH_URL: undefined,
+    SUPEROFFICE_TICKET: undefined,
+    SUPEROFFICE_CONTEXT_ID: "Cust1",
+    SUPEROFFICE_ENVIRONMENT: "sod",
+    SUPEROFFICE_SYSTEM_USER_TOKEN: "SysUser-token-abcdef",
+    SUPEROFFICE_APP_TOKEN: "app-token-secret",
+    SUPEROFFICE_PRIVATE_KEY: toPem("PRIVATE KEY", keys.pkcs8),
+    SUPEROFFICE_LOGIN_URL: "https://login.test/Login/",
+    TICKET_ENCRYPTION_KEY: KEY32,
+    ...overrides,
+  });
+}
