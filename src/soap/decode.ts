@@ -24,13 +24,30 @@ export function decodeBatchResponseWith(parse: XmlParser, xml: string, options: 
 }
 
 /**
+ * The largest answer the fallback parser reads, in characters. A declined answer is a broken or unusual one (no
+ * NetServer writes non-ASCII element names or 17 attributes); reading a large one a second time with saxes cost up
+ * to five times a valid answer's CPU (1.25 s for 8 MiB in workerd), which a hostile server could ask for at will.
+ */
+export const FALLBACK_MAX_CHARS = 1024 * 1024;
+
+/**
  * Decodes a NetServer `GetBatchTaskInfosByAssociatesAndState` answer, SOAP 1.1 or 1.2, prefixed or default-namespaced.
  * Pure: reads only its argument; an unreadable answer is a failure result, not an exception.
  *
  * The one-pass decoder reads every answer NetServer writes (and any namespace layout, comments, CDATA, entities,
  * character references) straight into tasks. Whatever it declines, the saxes tree decoder reads instead, with the
- * same rules (rules.ts), so the result does not depend on which of the two read it.
+ * same rules (rules.ts), so the result does not depend on which of the two read it; a declined answer larger than
+ * `FALLBACK_MAX_CHARS` is refused instead.
  */
 export function decodeBatchResponse(xml: string, options: DecodeOptions): DecodeResult {
-  return decodeInOnePass(xml, options) ?? decodeBatchResponseWith(fallbackParser, xml, options);
+  const decoded = decodeInOnePass(xml, options);
+  if (decoded !== null) return decoded;
+  if (xml.length > FALLBACK_MAX_CHARS) {
+    return {
+      ok: false,
+      failure: "malformed",
+      detail: "the response is larger than 1 MiB and not a plain NetServer answer (broken or unusual XML)",
+    };
+  }
+  return decodeBatchResponseWith(fallbackParser, xml, options);
 }

@@ -195,6 +195,19 @@ describe("decodeBatchResponse: the Services88 contract and values it does not kn
 describe("decodeBatchResponse: bounded work", () => {
   const task = "<BatchTaskInfo><Id>1</Id></BatchTaskInfo>";
 
+  it("reads a small answer the one-pass decoder declines with the fallback parser, and refuses a large one", () => {
+    const unusual = (count: number) =>
+      withTasks(`<BatchTaskInfo><Id>1</Id><Ünknown>x</Ünknown></BatchTaskInfo>`, ...Array(count).fill(task));
+    expect(decodeBatchResponse(unusual(10), DECODE_85)).toMatchObject({ ok: true });
+    const large = unusual(30_000);
+    expect(large.length).toBeGreaterThan(1024 * 1024);
+    expect(decodeBatchResponse(large, { ...DECODE_85, maxTasks: 100_000 })).toMatchObject({
+      ok: false,
+      failure: "malformed",
+      detail: expect.stringContaining("larger than 1 MiB"),
+    });
+  });
+
   it("refuses an answer with more tasks than allowed, as too large", () => {
     const options = { ...DECODE_85, maxTasks: 3 };
     expect(decodeBatchResponse(withTasks(task, task, task), options)).toMatchObject({ ok: true });
