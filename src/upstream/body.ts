@@ -1,5 +1,5 @@
 /** Why an upstream body was not turned into text. */
-export type BodyFailureReason = "too-large" | "charset" | "encoding" | "read-failed";
+export type BodyFailureReason = "too-large" | "charset" | "encoding" | "read-failed" | "over-budget";
 
 /**
  * An upstream body as text, or why not. `bytes` counts the body as delivered by `fetch`, that is after it undid any
@@ -37,34 +37,27 @@ function failure(reason: BodyFailureReason, detail: string): BodyResult {
 
 const tooLarge = (maxBytes: number) => failure("too-large", `SuperOffice's answer is larger than ${maxBytes} bytes`);
 
+/**
+ * Asks for room for `bytes` more of the answer in the isolate's budget (see `ByteBudget`); false stops the read.
+ * What was taken is the caller's to give back.
+ */
+export type Take = (bytes: number) => boolean;
+
+function overBudget(): BodyResult {
+  return failure("over-budget", "This service is reading too many large answers from SuperOffice at once; retry shortly.");
+}
+
 /** Releases a body we will not read, so the connection is freed; a failure to cancel changes nothing for us. */
 function discard(stream: ReadableStream | null): void {
   if (stream !== null && !stream.locked) stream.cancel().catch(() => undefined);
 }
 
 /**
- * Reads an upstream answer's body as UTF-8 text, holding at most `maxBytes` of it.
- *
- * - A `Content-Length` above `maxBytes` is refused before a byte is read. Otherwise bytes are counted as they arrive
- *   and reading stops (the stream is cancelled) with the chunk that crosses `maxBytes`: no declared length is
- *   trusted, and production `fetch` has already undone gzip or brotli, so a compression bomb is counted as what it
- *   expands to. (When `Content-Encoding` is set, `Content-Length` is the compressed size: refusing it early is still
- *   right, as the decoded body is at least about as large.)
- * - Only UTF-8 is accepted (`charset` absent, `utf-8`, `utf8` or `us-ascii`): WCF's BasicHttpBinding always answers in
- *   UTF-8, so another charset means something other than NetServer answered; it is refused rather than decoded with
- *   a guess, and invalid UTF-8 is refused rather than replaced with U+FFFD. A leading BOM is dropped, as
- *   `Response.text()` does.
- * - The bytes are decoded chunk by chunk with a streaming `TextDecoder`, never kept: measured in workerd on an 8 MiB
- *   body, this costs 8–11 ms against 45–90 ms for collecting the chunks and decoding once, and needs no second copy.
- * - A stream that errors (a dropped connection, or the caller's `AbortSignal` given to `fetch` firing) is
- *   `read-failed`; the caller tells a timeout apart by looking at its own signal.
- */
-/**
  * The body of an answer whose `Content-Length` is within the cap and which is not encoded: its chunks go into one
  * buffer of that length (grown only if the body overruns it, still within the cap) and are decoded once, which costs
  * about half the chunk-by-chunk decoding (measured in workerd on a 948 KB answer: 7 ms against 15 ms of CPU).
  */
-async function readDeclared(body: ReadableStream, declared: number, maxBytes: number): Promise<BodyResult> {
+async function readDeclared(body: ReadableStream, declared: number, maxBytes: number, take: Take): Promise<BodyResult> {
   const reader = body.getReader();
   let buffer = new Uint8Array(declared);
   let bytes = 0;
@@ -85,6 +78,10 @@ async function readDeclared(body: ReadableStream, declared: number, maxBytes: nu
       reader.cancel().catch(() => undefined);
       return tooLarge(maxBytes);
     }
+    if (!take(value.byteLength)) {
+      reader.cancel().catch(() => undefined);
+      return overBudget();
+    }
     if (bytes + value.byteLength > buffer.byteLength) {
       const grown = new Uint8Array(Math.min(maxBytes, Math.max(bytes + value.byteLength, buffer.byteLength * 2)));
       grown.set(buffer.subarray(0, bytes));
@@ -104,7 +101,24 @@ async function readDeclared(body: ReadableStream, declared: number, maxBytes: nu
   }
 }
 
-export async function readBoundedText(response: Response, maxBytes: number): Promise<BodyResult> {
+/**
+ * Reads an upstream answer's body as UTF-8 text, holding at most `maxBytes` of it.
+ *
+ * - A `Content-Length` above `maxBytes` is refused before a byte is read. Otherwise bytes are counted as they arrive
+ *   and reading stops (the stream is cancelled) with the chunk that crosses `maxBytes`: no declared length is
+ *   trusted, and production `fetch` has already undone gzip or brotli, so a compression bomb is counted as what it
+ *   expands to. (When `Content-Encoding` is set, `Content-Length` is the compressed size: refusing it early is still
+ *   right, as the decoded body is at least about as large.)
+ * - Only UTF-8 is accepted (`charset` absent, `utf-8`, `utf8` or `us-ascii`): WCF's BasicHttpBinding always answers in
+ *   UTF-8, so another charset means something other than NetServer answered; it is refused rather than decoded with
+ *   a guess, and invalid UTF-8 is refused rather than replaced with U+FFFD. A leading BOM is dropped, as
+ *   `Response.text()` does.
+ * - The bytes are decoded chunk by chunk with a streaming `TextDecoder`, never kept: measured in workerd on an 8 MiB
+ *   body, this costs 8–11 ms against 45–90 ms for collecting the chunks and decoding once, and needs no second copy.
+ * - A stream that errors (a dropped connection, or the caller's `AbortSignal` given to `fetch` firing) is
+ *   `read-failed`; the caller tells a timeout apart by looking at its own signal.
+ */
+export async function readBoundedText(response: Response, maxBytes: number, take: Take = () => true): Promise<BodyResult> {
   const declared = response.headers.get("Content-Length")?.trim();
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
     discard(response.body);
@@ -123,7 +137,7 @@ export async function readBoundedText(response: Response, maxBytes: number): Pro
   }
   if (response.body === null) return { ok: true, text: "", bytes: 0 };
   if (declared !== undefined && /^\d+$/.test(declared) && !response.headers.has("Content-Encoding")) {
-    return readDeclared(response.body, Number(declared), maxBytes);
+    return readDeclared(response.body, Number(declared), maxBytes, take);
   }
 
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -152,6 +166,10 @@ export async function readBoundedText(response: Response, maxBytes: number): Pro
     if (bytes > maxBytes) {
       reader.cancel().catch(() => undefined);
       return tooLarge(maxBytes);
+    }
+    if (!take(value.byteLength)) {
+      reader.cancel().catch(() => undefined);
+      return overBudget();
     }
     try {
       text += decoder.decode(value, { stream: true });

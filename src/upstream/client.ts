@@ -8,6 +8,7 @@ import { decodeBatchResponse } from "../soap/decode.js";
 import { buildEnvelope, type Credentials } from "../soap/envelope.js";
 import type { Contract } from "../soap/namespaces.js";
 import { readBoundedText } from "./body.js";
+import { type ByteBudget, MAX_ANSWERS_AT_THE_LIMIT } from "./byte-budget.js";
 import type { FailureKind, UpstreamFailure } from "./failure.js";
 import { callerMessage, logText, redactSecrets } from "./messages.js";
 
@@ -21,6 +22,8 @@ export type ExchangeOptions = {
   limits: UpstreamLimits;
   now: () => number;
   call: CallContext;
+  /** The isolate's budget of answer bytes held at once, shared by all tenants. */
+  budget: ByteBudget;
 };
 
 const XML_MEDIA_TYPE = /^\s*(text\/xml|application\/xml|application\/soap\+xml|[\w.+-]+\/[\w.-]+\+xml)\s*(;|$)/i;
@@ -64,6 +67,7 @@ async function exchange(
   query: BatchQuery,
   options: ExchangeOptions,
   signal: AbortSignal,
+  take: (bytes: number) => boolean,
 ): Promise<{ ok: true; body: BatchTasksBody } | Failed> {
   const { limits, credentials, contract, call } = options;
   const request = buildEnvelope(query, credentials, contract);
@@ -89,10 +93,11 @@ async function exchange(
     await response.body?.cancel();
     return failed("bad-response", `SuperOffice answered HTTP ${status} with a body that is not XML.`, { status });
   }
-  const body = await timed(call, "upstream", () => readBoundedText(response, limits.maxBytes));
+  const body = await timed(call, "upstream", () => readBoundedText(response, limits.maxBytes, take));
   if (!body.ok) {
     if (body.reason === "read-failed")
       return signal.aborted ? timeout() : failed("unreachable", "SuperOffice's answer broke off.");
+    if (body.reason === "over-budget") return { ok: false, failure: { kind: "busy", detail: body.detail, retryAfter: 1 }, status };
     return failed(body.reason === "too-large" ? "too-large" : "bad-response", body.detail, { status });
   }
   const decoded = timedSync(call, "decode", () => decodeBatchResponse(body.text, { contract, maxTasks: limits.maxTasks }));
@@ -140,16 +145,26 @@ function noteUnknownValue(value: string, requestId: string): void {
  *
  * Bounds: `UPSTREAM_TIMEOUT_MS` covers the exchange from connect to last byte; the body is cut at
  * `UPSTREAM_MAX_BYTES` (decoded bytes, so a gzip bomb stops at the cap); decoding is linear in that and refuses
- * nesting past 32 levels and more than `MAX_TASKS` tasks. Redirects are not followed: they would resend the ticket
+ * nesting past 32 levels and more than `MAX_TASKS` tasks; and the isolate holds at most three maximal answers at
+ * once, whatever the tenants (`ByteBudget`), so concurrent large answers cannot exhaust its 128 MB. Redirects are not followed: they would resend the ticket
  * to wherever `Location` points.
  */
 export async function fetchBatchTasks(query: BatchQuery, options: ExchangeOptions): Promise<UpstreamResult> {
   const signal = AbortSignal.timeout(options.limits.timeoutMs);
+  const capacity = options.limits.maxBytes * MAX_ANSWERS_AT_THE_LIMIT;
+  let taken = 0;
+  const take = (bytes: number): boolean => {
+    if (!options.budget.take(bytes, capacity)) return false;
+    taken += bytes;
+    return true;
+  };
   let result: { ok: true; body: BatchTasksBody } | Failed;
   try {
-    result = await exchange(query, options, signal);
+    result = await exchange(query, options, signal, take);
   } catch (error) {
     result = failed("bad-response", "SuperOffice's answer could not be processed.", { upstreamText: String(error) });
+  } finally {
+    options.budget.give(taken);
   }
   if (result.ok) return result;
   const secrets = secretsOf(options.credentials);

@@ -4,6 +4,7 @@ import type { Tenant } from "../config/tenant.js";
 import { log } from "../log.js";
 import type { BatchQuery } from "../model/batch-query.js";
 import { CircuitBreaker } from "./breaker.js";
+import { ByteBudget } from "./byte-budget.js";
 import { fetchBatchTasks, type UpstreamResult } from "./client.js";
 import type { FailureKind } from "./failure.js";
 import { ConcurrencyLimiter, type Sleep } from "./limiter.js";
@@ -34,12 +35,19 @@ export class TenantUpstream {
     private readonly config: Config,
     private readonly now: () => number,
     sleep: Sleep,
+    private readonly budget: ByteBudget,
   ) {
     this.limiter = new ConcurrencyLimiter(config.limits.concurrency, QUEUE_WAIT_MS, sleep);
     this.breaker = new CircuitBreaker(now);
   }
 
-  static async create(tenant: Tenant, config: Config, now: () => number, sleep: Sleep): Promise<TenantUpstream> {
+  static async create(
+    tenant: Tenant,
+    config: Config,
+    now: () => number,
+    sleep: Sleep,
+    budget: ByteBudget,
+  ): Promise<TenantUpstream> {
     const { source } = tenant;
     let ticketing: Ticketing;
     if (source.kind === "static") ticketing = new StaticTicketing(source);
@@ -55,7 +63,7 @@ export class TenantUpstream {
         now,
       });
     }
-    return new TenantUpstream(tenant, await cacheScopeOf(tenant), ticketing, config, now, sleep);
+    return new TenantUpstream(tenant, await cacheScopeOf(tenant), ticketing, config, now, sleep, budget);
   }
 
   /**
@@ -119,6 +127,7 @@ export class TenantUpstream {
       limits: this.config.limits,
       now: this.now,
       call: context,
+      budget: this.budget,
     });
   }
 }
@@ -129,6 +138,8 @@ export class TenantUpstream {
  */
 export class Upstreams {
   private readonly byTenant = new Map<string, { settings: string; upstream: Promise<TenantUpstream> }>();
+  /** Shared by every tenant: the isolate's memory is one. */
+  private readonly budget = new ByteBudget();
 
   constructor(
     private readonly now: () => number,
@@ -139,7 +150,7 @@ export class Upstreams {
     const settings = JSON.stringify([tenant, config.limits, config.ticketEncryptionKey ?? null]);
     const known = this.byTenant.get(tenant.id);
     if (known !== undefined && known.settings === settings) return known.upstream;
-    const upstream = TenantUpstream.create(tenant, config, this.now, this.sleep);
+    const upstream = TenantUpstream.create(tenant, config, this.now, this.sleep, this.budget);
     this.byTenant.set(tenant.id, { settings, upstream });
     return upstream;
   }

@@ -1,8 +1,9 @@
+import { waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import { manualClock } from "../cache/clock.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
-import { authorized, fakeUpstream, send, TICKET, testEnv, xmlResponse } from "../helpers.js";
+import { authorized, dispatch, fakeUpstream, send, TICKET, testEnv, xmlResponse } from "../helpers.js";
 
 /** Asks for associate 5's Started tasks: the fixture's task 101 fits, its tasks 102 (system, New) and 103 do not. */
 const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
@@ -68,6 +69,37 @@ describe("bounded work on SuperOffice's answers", () => {
     expect(problem.detail).toContain("4096");
     expect(seen.pulls).toBeLessThan(10);
     expect(seen.cancelled).toBe(true);
+  });
+
+  it("holds at most three maximal answers at once in an isolate: a fourth large read is refused as busy", async () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const slowAnswer = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(new TextEncoder().encode(" ".repeat(900)));
+            await gate;
+            controller.close();
+          },
+        }),
+        { headers: { "Content-Type": "text/xml; charset=utf-8" } },
+      );
+    const calls = fakeUpstream(slowAnswer);
+    const app = createApp(manualClock());
+    const env = testEnv({ UPSTREAM_MAX_BYTES: "1024" });
+    const pending = [1, 2, 3, 4].map((id) =>
+      dispatch(`/v1/batch-tasks?associateIds=${id}&state=All`, { headers: authorized(), app, env }),
+    );
+    await vi.waitFor(() => expect(calls).toHaveLength(4));
+    const fourth = await Promise.race(pending.map((request) => request.then(({ response }) => response)));
+    expect(fourth.status).toBe(503);
+    expect(fourth.headers.get("Retry-After")).toBe("1");
+    expect(await fourth.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-busy" });
+    open();
+    for (const { ctx } of await Promise.all(pending)) await waitOnExecutionContext(ctx);
   });
 
   it("refuses more than MAX_TASKS tasks as too large", async () => {
