@@ -48,7 +48,7 @@ export function batchTasksEntrypoint(service: BatchService) {
         const count = input.count === 1 ? "1 invalid field" : `${input.count} invalid fields`;
         throw rpcError("invalid-request", `The request has ${count}: ${fields.join("; ")}.`);
       }
-      const found = await service.tenant(config, request.tenant);
+      const found = await service.tenant(config, request.tenant, requestId);
       if (!found.ok) {
         if (found.reason === "unavailable")
           throw rpcError("tenants-unavailable", "The TENANTS document could not be read from KV; retry.");

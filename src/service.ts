@@ -39,8 +39,8 @@ export class BatchService {
   }
 
   /** The tenant by id: the default tenant for `undefined`, else one of `TENANTS`. */
-  async tenant(config: Config, id: string | undefined): Promise<TenantLookup> {
-    if (id !== undefined) return this.directory.find(config, id);
+  async tenant(config: Config, id: string | undefined, requestId: string): Promise<TenantLookup> {
+    if (id !== undefined) return this.directory.find(config, id, requestId);
     return config.defaultTenant === undefined ? { ok: false, reason: "unknown" } : { ok: true, tenant: config.defaultTenant };
   }
 

@@ -51,7 +51,9 @@ describe("end to end against the NetServer emulator", () => {
   it("answers every seeded task of all users (-1) with state All", async () => {
     const response = await send("/v1/batch-tasks?associateIds=-1&state=All", { headers: authorized(), env: emulatorEnv() });
     const body = (await response.json()) as { tasks: unknown[] };
-    expect(body.tasks).toEqual(SEED_TASKS.filter((task) => !task.isSystemTask && task.state !== "SucceededManualCleanup").map(expected));
+    expect(body.tasks).toEqual(
+      SEED_TASKS.filter((task) => !task.isSystemTask && task.state !== "SucceededManualCleanup").map(expected),
+    );
   });
 
   it("maps the emulator's wrong-ticket exception to 502 upstream-credentials-rejected", async () => {

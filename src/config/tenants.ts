@@ -78,8 +78,8 @@ export class TenantDirectory {
 
   constructor(private readonly now: () => number) {}
 
-  async find(config: Config, id: string): Promise<TenantLookup> {
-    const directory = await this.directory(config);
+  async find(config: Config, id: string, requestId: string): Promise<TenantLookup> {
+    const directory = await this.directory(config, requestId);
     if (directory === null) return { ok: false, reason: "unavailable" };
     if (!directory.ok) return { ok: false, reason: "invalid", settings: directory.settings };
     const entry = directory.entries.get(id);
@@ -88,12 +88,12 @@ export class TenantDirectory {
   }
 
   /** Whether this key is listed in any tenant's `apiKeys`: such a key sees every other tenant as unknown. */
-  async isBound(config: Config, key: string): Promise<boolean> {
-    const directory = await this.directory(config);
+  async isBound(config: Config, key: string, requestId: string): Promise<boolean> {
+    const directory = await this.directory(config, requestId);
     return directory?.ok === true && directory.boundKeys.has(key);
   }
 
-  private async directory(config: Config): Promise<Directory | null> {
+  private async directory(config: Config, requestId: string): Promise<Directory | null> {
     const source = config.tenants;
     if (source.kind === "none") return { ok: true, entries: new Map(), boundKeys: new Set() };
     if (source.kind === "inline") {
@@ -113,7 +113,7 @@ export class TenantDirectory {
     try {
       json = await config.cache.get(source.key, "text");
     } catch (error) {
-      log("warn", "kv_read_failed", { what: "TENANTS", error: String(error) });
+      log("warn", "kv_read_failed", { requestId, what: "TENANTS", error: String(error) });
       return known?.directory ?? null;
     }
     const directory: Directory =

@@ -15,12 +15,12 @@ export function resolveTenant(service: BatchService): MiddlewareHandler<AppEnv> 
   return async (c, next) => {
     const id = c.req.param("tenant");
     const { config } = c.var;
-    const found = await service.tenant(config, id);
+    const found = await service.tenant(config, id, c.var.requestId);
     const unknown = () =>
       id === undefined
         ? problem(c, "not-found", "This deployment serves its tenants under /v1/tenants/{tenant}/…; it has no default tenant.")
         : problem(c, "not-found", "No such tenant.");
-    const bound = () => c.var.role !== "admin" && service.directory.isBound(config, c.var.apiKey);
+    const bound = () => c.var.role !== "admin" && service.directory.isBound(config, c.var.apiKey, c.var.requestId);
     if (!found.ok) {
       if (found.reason === "unknown") return unknown();
       if (found.reason === "unavailable")
@@ -31,7 +31,8 @@ export function resolveTenant(service: BatchService): MiddlewareHandler<AppEnv> 
     const { tenant } = found;
     const listed = tenant.apiKeys?.includes(c.var.apiKey) === true;
     if (c.var.role !== "admin" && !listed && (await bound())) return unknown();
-    if (c.var.role !== "admin" && tenant.apiKeys !== null && !listed) return problem(c, "forbidden", "This key may not use this tenant.");
+    if (c.var.role !== "admin" && tenant.apiKeys !== null && !listed)
+      return problem(c, "forbidden", "This key may not use this tenant.");
     c.set("tenant", tenant);
     c.set("origin", await service.origin(config, tenant));
     await next();

@@ -97,7 +97,8 @@ async function exchange(
   if (!body.ok) {
     if (body.reason === "read-failed")
       return signal.aborted ? timeout() : failed("unreachable", "SuperOffice's answer broke off.");
-    if (body.reason === "over-budget") return { ok: false, failure: { kind: "busy", detail: body.detail, retryAfter: 1 }, status };
+    if (body.reason === "over-budget")
+      return { ok: false, failure: { kind: "busy", detail: body.detail, retryAfter: 1 }, status };
     return failed(body.reason === "too-large" ? "too-large" : "bad-response", body.detail, { status });
   }
   const decoded = timedSync(call, "decode", () => decodeBatchResponse(body.text, { contract, maxTasks: limits.maxTasks }));
@@ -115,7 +116,7 @@ async function exchange(
     return failed(kind, callerMessage(kind, decoded.detail, secrets), { upstreamText: decoded.detail, status });
   }
   if (status !== 200) return failed("bad-response", `SuperOffice answered HTTP ${status}.`, { status });
-  for (const value of decoded.unknown) noteUnknownValue(value, call.requestId);
+  for (const value of decoded.unknown) noteUnknownValue(redactSecrets(value, secretsOf(credentials)), call.requestId);
   const checked = timedSync(call, "decode", () => v.safeParse(BatchTasksBodySchema, { tasks: decoded.tasks, fetchedAt }));
   if (!checked.success) {
     const detail = `SuperOffice's answer does not match the BatchTaskInfo contract: ${ownWords(summarize(checked.issues), secretsOf(credentials))}.`;

@@ -75,7 +75,7 @@ describe("@superoffice/webapi's BatchAgent against the edge", () => {
     const seeded = filterTasks(SEED_TASKS, [...associateIds], state, CONTRACTS["85"]);
     expect(seeded.length).toBeGreaterThan(0);
     expect(tasks).toHaveLength(seeded.length);
-    tasks.forEach((task, index) => {
+    tasks.forEach((task: unknown, index: number) => {
       const want = seeded[index];
       if (want === undefined) throw new Error("one seeded task per answered task");
       // Carrier's members, which the edge does not send: the client fills them in itself.

@@ -1,6 +1,7 @@
 import { type Context, Hono, type TypedResponse } from "hono";
 import { validator } from "hono/validator";
 import type { Served } from "../../cache/batch-cache.js";
+import type { CachedEntry } from "../../cache/entry.js";
 import type { BatchTask } from "../../model/batch-task.js";
 import type { BatchService } from "../../service.js";
 import type { AppEnv } from "../app-env.js";
@@ -104,16 +105,35 @@ function restTag(etag: string, selected: readonly RestName[]): string {
   return `${etag.slice(0, -1)}.rest.${selection}"`;
 }
 
+/** Selections of an entry kept in its REST shape, so that pollers do not re-shape the same answer each time. */
+const MAX_SHAPES_PER_ENTRY = 4;
+
+const restShapes = new WeakMap<CachedEntry, Map<string, string>>();
+
+/** The entry's tasks in the REST shape for this selection, as JSON: made once per entry and selection (a few). */
+function restBody(entry: CachedEntry, selected: readonly RestName[], etag: string): string {
+  let shapes = restShapes.get(entry);
+  const known = shapes?.get(etag);
+  if (known !== undefined) return known;
+  const { tasks } = JSON.parse(entry.body) as { tasks: BatchTask[] };
+  const body = JSON.stringify(toRest(tasks, new Set(selected)));
+  if (shapes === undefined) {
+    shapes = new Map();
+    restShapes.set(entry, shapes);
+  }
+  if (shapes.size < MAX_SHAPES_PER_ENTRY) shapes.set(etag, body);
+  return body;
+}
+
 function respond(c: Context<AppEnv>, served: Served, selected: readonly RestName[]) {
   const etag = restTag(served.entry.etag, selected);
   const headers = cacheHeaders(served, etag);
   if (ifNoneMatchMatches(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
-  const { tasks } = JSON.parse(served.entry.body) as { tasks: BatchTask[] };
-  const json = c.body(JSON.stringify(toRest(tasks, new Set(selected))), 200, {
+  const json: Response = c.body(restBody(served.entry, selected, etag), 200, {
     ...headers,
     "Content-Type": "application/json; charset=utf-8",
   });
-  return json as typeof json & TypedResponse<RestBatchTaskInfo[], 200, "json">;
+  return json as Response & TypedResponse<RestBatchTaskInfo[], 200, "json">;
 }
 
 /**
