@@ -98,8 +98,8 @@ export class BatchCache {
   /**
    * Answers one query from the cache or from SuperOffice, as the directives allow. When the lookup has to wait for
    * KV longer than `KV_HEDGE_MS`, the upstream call starts beside it (a never-seen question's KV miss then costs no
-   * time of its own); should KV hold a usable answer after all, that answer is served and the call completes in the
-   * background and stores the newer one.
+   * time of its own); should KV hold a usable answer after all, that answer is served: a fresh one makes the call
+   * drop its answer, a stale one makes the call its background refresh.
    */
   async serve(query: BatchQuery, context: ServeContext): Promise<ServeResult> {
     const { directives, config } = context;
@@ -120,7 +120,7 @@ export class BatchCache {
     if (slot !== null && cached !== null && before?.usable === true && !directives.noCache) {
       // Fresh: a call the hedge started is not needed, so it will not store. Stale: refresh in the background,
       // where the hedge's call, if any, already is the refresh.
-      if (before.fresh && early !== undefined) this.flights.forget(slot.key);
+      if (before.fresh && early?.started === true) this.flights.forget(slot.key);
       if (!before.fresh && early === undefined) void this.forward(slot, query, { ...context, directives: NO_DIRECTIVES });
       return this.hit(cached, config, "hit", true);
     }
@@ -284,15 +284,15 @@ export class BatchCache {
 
   /**
    * Starts the upstream call if the lookup has not settled within `KV_HEDGE_MS` (a timer, not the injected clock:
-   * this is about latency, not about what the cache decides). Returns that call, or `undefined` when the lookup
-   * answered first.
+   * this is about latency, not about what the cache decides). Returns that call, and whether this request started
+   * it, or `undefined` when the lookup answered first.
    */
   private async hedge(
     lookup: Promise<unknown>,
     slot: Slot,
     query: BatchQuery,
     context: ServeContext,
-  ): Promise<{ call: Promise<Forwarded> } | undefined> {
+  ): Promise<{ call: Promise<Forwarded>; started: boolean } | undefined> {
     let cancel = () => {};
     const late = new Promise<true>((resolve) => {
       const timer = setTimeout(() => resolve(true), context.config.kvHedgeMs);
@@ -300,7 +300,10 @@ export class BatchCache {
     });
     const waitedTooLong = await Promise.race([lookup.then(() => false), late]);
     cancel();
-    return waitedTooLong ? { call: this.forward(slot, query, context) } : undefined;
+    if (!waitedTooLong) return undefined;
+    // Joining another request's call is not starting one: only a call this request started may be dropped.
+    const started = this.flights.pending(slot.key) === undefined;
+    return { call: this.forward(slot, query, context), started };
   }
 
   /** One upstream call per key per isolate at a time (see `Flights`); `null` slots are never coalesced. */
