@@ -1,8 +1,7 @@
+import { isServiceUrl } from "../../config/settings.js";
 import type { Contract } from "../../soap/namespaces.js";
 
 export type NetserverUrlResult = { ok: true; url: string } | { ok: false; reason: string };
-
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** The path up to and including its last `/Remote/` segment (any case), or `null` when it has none. */
 function remoteBase(pathname: string): string | null {
@@ -24,8 +23,7 @@ export function checkNetserverUrl(text: string): NetserverUrlResult {
   } catch {
     return { ok: false, reason: "the netserver_url claim is not a URL" };
   }
-  const secure = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
-  if (!secure || url.username !== "" || url.password !== "") {
+  if (!isServiceUrl(text)) {
     return { ok: false, reason: "the netserver_url claim is not an https URL without credentials" };
   }
   if (url.search !== "" || url.hash !== "" || remoteBase(url.pathname) === null) {
