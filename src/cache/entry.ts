@@ -1,5 +1,5 @@
+import { sha256 } from "../digest.js";
 import type { BatchTasksBody } from "../model/batch-task.js";
-import { sha256 } from "./digest.js";
 
 /**
  * A cached answer: the validated JSON body exactly as sent, when its data left SuperOffice (epoch ms), and a weak

@@ -1,12 +1,8 @@
+import { sha256, toHex } from "../digest.js";
 import type { BatchQuery } from "../model/batch-query.js";
-import { sha256 } from "./digest.js";
 
 /** KV's limit on key length, in bytes. */
 const KV_KEY_MAX_BYTES = 512;
-
-async function sha256Hex(text: string): Promise<string> {
-  return [...(await sha256(text))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * The key of one question within a scope's cache generation (`g<n>`, or `offline` while KV cannot tell the
@@ -16,5 +12,5 @@ async function sha256Hex(text: string): Promise<string> {
 export async function entryKey(scope: string, generation: number | "offline", query: BatchQuery): Promise<string> {
   const prefix = `${scope}${generation === "offline" ? generation : `g${generation}`}:${query.state}:`;
   const ids = query.associateIds.join(",");
-  return prefix.length + ids.length <= KV_KEY_MAX_BYTES ? prefix + ids : `${prefix}sha256=${await sha256Hex(ids)}`;
+  return prefix.length + ids.length <= KV_KEY_MAX_BYTES ? prefix + ids : `${prefix}sha256=${toHex(await sha256(ids))}`;
 }

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { every } from "hono/combine";
-import { sha256 } from "../cache/digest.js";
+import { sha256 } from "../digest.js";
 import type { AppEnv, Role } from "./app-env.js";
 import { problem } from "./problem.js";
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { sha256 } from "../cache/digest.js";
+import { sha256 } from "../digest.js";
 import { log } from "../log.js";
 import type { AppEnv } from "./app-env.js";
 import { problem } from "./problem.js";

@@ -1,10 +1,11 @@
 import type { Tenant } from "../config/tenant.js";
+import { toHex } from "../digest.js";
 
 async function hmacHex(secret: string, message: string): Promise<string> {
   const encoder = new TextEncoder();
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
-  return [...mac.subarray(0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return toHex(mac.subarray(0, 16));
 }
 
 /**
