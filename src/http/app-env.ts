@@ -17,6 +17,8 @@ export type AppEnv = {
       role: Role;
       /** The bearer key the caller sent (already checked), for per-key rate limits and tenant restrictions. */
       apiKey: string;
+      /** Its SHA-256, made once by authentication: the rate limiter's key. */
+      apiKeyDigest: Uint8Array;
       tenant: Tenant;
       origin: TenantUpstream;
       call: CallContext;

@@ -20,28 +20,30 @@ function digestsOf(keys: readonly string[]): Promise<Uint8Array[]> {
 }
 
 /**
- * Whether the token is one of the keys: its SHA-256 compared with every key's in constant time
+ * Whether the token, by its SHA-256 `offered`, is one of the keys: compared with every key's digest in constant time
  * (`crypto.subtle.timingSafeEqual`), without stopping at a match. Hashing both sides gives equal lengths and hides
  * a key's length; hashing the keys once per isolate keeps the cost flat however many keys there are.
  */
-async function isOneOf(keys: readonly string[], token: string): Promise<boolean> {
-  const [known, offered] = await Promise.all([digestsOf(keys), sha256(token)]);
+async function isOneOf(keys: readonly string[], offered: Uint8Array): Promise<boolean> {
   let found = false;
-  for (const digest of known) found = crypto.subtle.timingSafeEqual(digest, offered) || found;
+  for (const digest of await digestsOf(keys)) found = crypto.subtle.timingSafeEqual(digest, offered) || found;
   return found;
 }
 
 /**
- * `Authorization: Bearer <key>` checked by Hono's bearer-auth: `roleOf` says what the key may do (null: nothing),
- * and the role and key are kept in `c.var.role` and `c.var.apiKey`. Every failure is a 401 problem with a `WWW-Authenticate: Bearer` challenge.
+ * `Authorization: Bearer <key>` checked by Hono's bearer-auth: `roleOf` says, from the key's SHA-256 (made once per
+ * request), what the key may do (null: nothing); the role, the key and its digest are kept in `c.var.role`,
+ * `c.var.apiKey` and `c.var.apiKeyDigest`. Every failure is a 401 problem with a `WWW-Authenticate: Bearer` challenge.
  */
-function bearer(roleOf: (token: string, c: Context<AppEnv>) => Promise<Role | null>): MiddlewareHandler<AppEnv> {
+function bearer(roleOf: (offered: Uint8Array, c: Context<AppEnv>) => Promise<Role | null>): MiddlewareHandler<AppEnv> {
   return bearerAuth<AppEnv>({
     verifyToken: async (token, c) => {
-      const role = await roleOf(token, c);
+      const offered = await sha256(token);
+      const role = await roleOf(offered, c);
       if (role === null) return false;
       c.set("role", role);
       c.set("apiKey", token);
+      c.set("apiKeyDigest", offered);
       return true;
     },
     noAuthenticationHeader: { message: unauthorized("send Authorization: Bearer <API key>") },
@@ -54,15 +56,15 @@ function bearer(roleOf: (token: string, c: Context<AppEnv>) => Promise<Role | nu
 }
 
 /** Requires one of `API_KEYS`. */
-export const requireApiKey: MiddlewareHandler<AppEnv> = bearer(async (token, c) =>
-  (await isOneOf(c.var.config.apiKeys, token)) ? "reader" : null,
+export const requireApiKey: MiddlewareHandler<AppEnv> = bearer(async (offered, c) =>
+  (await isOneOf(c.var.config.apiKeys, offered)) ? "reader" : null,
 );
 
 /** Requires one of `ADMIN_KEYS`: an unknown key gets 401, a valid API key 403, since it may only read. */
 export const requireAdminKey: MiddlewareHandler<AppEnv> = every(
-  bearer(async (token, c) => {
-    if (await isOneOf(c.var.config.adminKeys, token)) return "admin";
-    return (await isOneOf(c.var.config.apiKeys, token)) ? "reader" : null;
+  bearer(async (offered, c) => {
+    if (await isOneOf(c.var.config.adminKeys, offered)) return "admin";
+    return (await isOneOf(c.var.config.apiKeys, offered)) ? "reader" : null;
   }),
   async (c, next) => {
     if (c.var.role !== "admin") return problem(c, "forbidden", "Purging the cache needs a key from ADMIN_KEYS.");
