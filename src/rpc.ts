@@ -2,7 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { RequestDirectives } from "./cache/directives.js";
 import { newPhases } from "./call-context.js";
 import { type Env, loadConfig } from "./config/config.js";
-import { parseBodyInput } from "./http/input.js";
+import { invalidFields, parseBodyInput } from "./http/input.js";
 import { FAILURE_PROBLEM, type ProblemType } from "./http/problem.js";
 import { log } from "./log.js";
 import type { BatchTasksBody } from "./model/batch-task.js";
@@ -45,8 +45,7 @@ export function batchTasksEntrypoint(service: BatchService) {
       const input = parseBodyInput({ associateIds: request?.associateIds, state: request?.state });
       if (!input.ok) {
         const fields = input.errors.map((error) => `${"pointer" in error ? error.pointer : error.parameter} ${error.detail}`);
-        const count = input.count === 1 ? "1 invalid field" : `${input.count} invalid fields`;
-        throw rpcError("invalid-request", `The request has ${count}: ${fields.join("; ")}.`);
+        throw rpcError("invalid-request", `The request has ${invalidFields(input.count)}: ${fields.join("; ")}.`);
       }
       const found = await service.tenant(config, request.tenant, requestId);
       if (!found.ok) {

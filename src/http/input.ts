@@ -55,6 +55,11 @@ function jsonPointer(path: Path): string {
 
 type FieldNamer = (path: Path, detail: string) => FieldError;
 
+/** How a problem says how many fields are invalid: "1 invalid field", "3 invalid fields". */
+export function invalidFields(count: number): string {
+  return count === 1 ? "1 invalid field" : `${count} invalid fields`;
+}
+
 /** At most this many invalid fields are listed; a last entry says how many more there were. */
 const MAX_LISTED_ERRORS = 20;
 

@@ -9,7 +9,7 @@ import { contractIssue } from "../../soap/namespaces.js";
 import type { AppEnv } from "../app-env.js";
 import { readBodyLimited } from "../body.js";
 import { ifNoneMatchMatches } from "../conditional.js";
-import { type FieldError, type InputResult, parseBodyInput, parseQueryInput } from "../input.js";
+import { type FieldError, type InputResult, invalidFields, parseBodyInput, parseQueryInput } from "../input.js";
 import { FAILURE_PROBLEM, problem } from "../problem.js";
 
 /** Generous for 1000 ids with whitespace; a larger body is refused before it is read. */
@@ -38,8 +38,7 @@ function respond(c: Context<AppEnv>, served: Served) {
 
 /** The 400 problem of invalid input: how many fields are wrong, and the first of them. */
 export function invalidInput(c: Context<AppEnv>, errors: FieldError[], count: number) {
-  const fields = count === 1 ? "1 invalid field" : `${count} invalid fields`;
-  return problem(c, "invalid-request", `The request has ${fields}; see errors.`, { errors });
+  return problem(c, "invalid-request", `The request has ${invalidFields(count)}; see errors.`, { errors });
 }
 
 /**
