@@ -258,7 +258,9 @@ function httpSection(http: Results["http"]): HttpTargets {
 Our Worker serving a cached answer (\`GET /v1/batch-tasks?associateIds=<owner of the group>&state=All\`, from the
 isolate's memory tier) against the constant-body Worker of bench/floor/constant, which answers the very bytes our Worker
 sent (stored into it at the start, ETag included) with the same headers. Both run under \`wrangler dev\` on this machine
-at once; ${settings.pairs} request pairs per size over one kept-alive connection each, alternating one by one (the order flipping
+at once, with the same static-assets routing (the floor Workers' wrangler.toml has an \`[assets]\` section like ours: under
+\`wrangler dev\` a Worker with assets answers through miniflare's asset router, a hop that measured about 0.7 ms of CPU per
+request and would otherwise be charged to our code); ${settings.pairs} request pairs per size over one kept-alive connection each, alternating one by one (the order flipping
 every pair), after ${Math.ceil(settings.pairs / 10)} warm-up pairs. The task groups are written by the emulator (bench/workload.ts
 \`groupTasks\`: the Services85 seed tasks cycled, every field shape). Then throughput: autocannon, ${settings.connections} connections,
 ${settings.throughputRounds} rounds of ${settings.throughputSeconds} s per contestant, alternating.
@@ -289,8 +291,9 @@ request was served from the cache; the decoder does not run on a hit (the cache 
 Rounds of three requests, the order rotating every round (${missRounds}, after 5 warm-up rounds):
 a miss for a **never-seen** associate set (the group's owner plus an id no one asked for before, so neither memory nor
 KV holds it: \`fwd=miss\`), a **forced refresh** of the group's own question, whose answer is in memory
-(\`Cache-Control: no-cache\`: \`fwd=request\`), and the **relay** Worker of bench/floor relaying the never-seen
-question's SOAP exchange untouched (the same request bytes our Worker sends; it returns the XML, our Worker the JSON).
+(\`Cache-Control: no-cache\`: \`fwd=request\`), and the **relay** Worker of bench/floor (with the same assets routing as ours, see
+3a) relaying the never-seen question's SOAP exchange untouched (the same request bytes our Worker sends; it returns
+the XML, our Worker the JSON).
 Every request of a round reaches the emulator, which writes the answer anew each time (so its own time is part of
 every contestant's).
 
