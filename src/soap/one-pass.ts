@@ -211,9 +211,6 @@ const XML_DECLARATION =
 
 const OPERATION_RESPONSE = `${OPERATION}Response`;
 
-/** Each task field's end tag without a prefix, `</Name>`: one native comparison for the common case. */
-const END_TAGS = TASK_FIELDS.map((field) => `</${field.element}>`);
-
 const isSpace = (code: number): boolean => code === SPACE || code === LF || code === TAB || code === CR;
 
 /** XML 1.0's Char production, for a character reference's code point. */
@@ -616,7 +613,7 @@ class OnePass {
       } else if (!(code < 0xd800)) return -1;
     }
     const qLength = nameEnd - nameStart;
-    if (colon === -1 ? !xml.startsWith(END_TAGS[nameId] as string, index) : !this.closes(index, nameStart, qLength)) return -1;
+    if (!this.closes(index, nameStart, qLength)) return -1;
     this.seen |= field.bit;
     this.field = field;
     this.leafMode = index === textStart ? EMPTY : RAW;

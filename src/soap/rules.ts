@@ -188,6 +188,11 @@ function enumValue(text: string, known: ReadonlySet<string>, fallback: string | 
 
 /** A dateTime's text as written (trimmed), or `null` for "never". */
 export function dateTimeValue(text: string): string | null {
+  // The common case cannot be "never" and has nothing to trim: it starts with a digit other than 0 (a year after 999)
+  // and ends with a digit or `Z`. No trim, no pattern.
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if (first > 0x30 && first <= 0x39 && ((last >= 0x30 && last <= 0x39) || last === 0x5a)) return text;
   const trimmed = text.trim();
   return NEVER.test(trimmed) ? null : trimmed;
 }
