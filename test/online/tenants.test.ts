@@ -151,6 +151,36 @@ describe("TENANTS: many tenants in one deployment", () => {
     expect(defaultRoute.status).toBe(404);
   });
 
+  it("answers a wrong method on a tenant's routes with 405 and Allow, as on the default routes", async () => {
+    const env = tenantsEnv();
+    const app = createApp();
+    const tenant = `/v1/tenants/${tenant85.contextId}`;
+    const cases = [
+      { path: `${tenant}/batch-tasks?associateIds=5&state=All`, method: "DELETE", key: "test-key", allow: "GET, HEAD" },
+      { path: `${tenant}/batch-tasks/query`, method: "GET", key: "test-key", allow: "POST" },
+      { path: `${tenant}/cache`, method: "GET", key: ADMIN, allow: "DELETE" },
+      {
+        path: `${tenant}/api/v1/Agents/Batch/GetBatchTaskInfosByAssociatesAndState`,
+        method: "GET",
+        key: "test-key",
+        allow: "POST",
+      },
+    ];
+    for (const { path, method, key, allow } of cases) {
+      const response = await send(path, { method, headers: as(key), env, app });
+      expect({ path, method, status: response.status, allow: response.headers.get("Allow") }).toEqual({
+        path,
+        method,
+        status: 405,
+        allow,
+      });
+      expect(await response.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:method-not-allowed" });
+    }
+    // An unknown tenant stays unknown whatever the method: a key never learns which tenants exist.
+    const unknown = await send("/v1/tenants/Cust99999/batch-tasks/query", { method: "GET", headers: as("test-key"), env, app });
+    expect(unknown.status).toBe(404);
+  });
+
   it("names an invalid tenant and field in a configuration-error, and keeps serving the other tenants", async () => {
     const broken = { ...document, Cust11111: { environment: "sod", systemUserToken: "t", applicationToken: "a" } };
     const env = tenantsEnv({ TENANTS: JSON.stringify(broken) });
