@@ -6,7 +6,8 @@ import { gzipSync } from "node:zlib";
 /**
  * Copies the pinned docs renderer (Scalar's standalone bundle) from node_modules into `public/docs/`, where Workers
  * static assets serve it, so that `/docs` loads no script from another host. The copy is build output (git-ignored
- * by `public/.gitignore`), made by `npm install` (`prepare`) and again before `dev`, `test` and `deploy`.
+ * by `public/.gitignore`), made by `npm install` (`prepare`) and again by `npm run deploy` (`predeploy`). `npm run
+ * dev` and `npm test` do not make it: where it is missing, `npm run assets` does.
  */
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
