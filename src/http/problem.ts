@@ -1,8 +1,9 @@
 import type { Context, TypedResponse } from "hono";
 import type { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import * as v from "valibot";
 import type { ServeFailure } from "../cache/batch-cache.js";
-import type { FieldError, ProblemDocument } from "../model/problem.js";
+import { type FieldError, type ProblemDocument, ProblemDocumentSchema } from "../model/problem.js";
 import type { AppEnv } from "./app-env.js";
 
 /** The problem types this API answers with; each `type` is documented in the README and in /openapi.json. */
@@ -90,16 +91,36 @@ export function problem(
 
 /**
  * Hono's own `HTTPException`s (a malformed JSON body, for one) as problem documents too: the problem type of the
- * same status, and Hono's fixed message as the detail. An exception that carries a response (bearer-auth's 401,
- * which is already our problem with its `WWW-Authenticate` challenge) is answered with that response.
+ * exception's status, and Hono's fixed message as the detail. An exception may carry a response of its own (a
+ * middleware's, in whatever shape it chose): that response is never sent as it is. Only its `WWW-Authenticate`
+ * challenge is kept, and its detail when it is already our problem document of that type (bearer-auth's 401, built by
+ * `problem()` in auth.ts, says which part of the key was wrong).
  */
-export function problemOfHttpException(c: Context<AppEnv>, error: HTTPException): Response {
-  if (error.res !== undefined) return error.getResponse();
+export async function problemOfHttpException(c: Context<AppEnv>, error: HTTPException): Promise<Response> {
   const type =
     (Object.keys(PROBLEMS) as ProblemType[]).find((name) => PROBLEMS[name].status === error.status) ?? "internal-error";
+  const own = error.res === undefined ? undefined : await ownProblem(error.res, type);
   const detail =
-    type === "invalid-request" && /json/i.test(error.message)
+    own?.detail ??
+    (type === "invalid-request" && /json/i.test(error.message)
       ? "The body is not valid JSON."
-      : error.message || PROBLEMS[type].title;
-  return problem(c, type, detail);
+      : error.message || PROBLEMS[type].title);
+  const challenge = error.res?.headers.get("WWW-Authenticate") ?? undefined;
+  return problem(c, type, detail, {
+    ...(own?.errors === undefined ? {} : { errors: own.errors }),
+    ...(challenge === undefined ? {} : { headers: { "WWW-Authenticate": challenge } }),
+  });
+}
+
+/** The exception's response as our own problem document of this type, or `undefined` for anything else. */
+async function ownProblem(res: Response, type: ProblemType): Promise<ProblemDocument | undefined> {
+  if (!/^application\/problem\+json\b/.test(res.headers.get("Content-Type") ?? "")) return undefined;
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    return undefined;
+  }
+  const parsed = v.safeParse(ProblemDocumentSchema, body);
+  return parsed.success && parsed.output.type === PROBLEM_TYPE_BASE + type ? parsed.output : undefined;
 }
