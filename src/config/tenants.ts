@@ -1,16 +1,22 @@
 import * as v from "valibot";
 import { log } from "../log.js";
 import type { Config } from "./config.js";
-import { CONTEXT_ID } from "./settings.js";
+import { BEARER_KEY, CONTEXT_ID, splitKeys } from "./settings.js";
 import { type Tenant, TenantEntrySchema, tenantOfEntry } from "./tenant.js";
 
 /** How long an isolate trusts a `TENANTS` document read from KV before reading it again. */
 const KV_DOCUMENT_TRUST_MS = 60_000;
 
-/** One entry of the document: the tenant, or why its settings are invalid (named, never shown). */
-type Entry = { ok: true; tenant: Tenant } | { ok: false; settings: string[] };
+/**
+ * One entry of the document: the tenant, or why its settings are invalid (named, never shown) and every key the
+ * broken entry mentions (see {@link mentionedKeys}).
+ */
+type Entry = { ok: true; tenant: Tenant } | { ok: false; settings: string[]; apiKeys: readonly string[] };
 
-/** The `TENANTS` document, entry by entry: one broken tenant does not take the others down. */
+/**
+ * The `TENANTS` document, entry by entry: one broken tenant does not take the others down. `boundKeys` are the keys
+ * some entry lists, valid or not: the tenants' keys.
+ */
 type Directory =
   | { ok: true; entries: ReadonlyMap<string, Entry>; boundKeys: ReadonlySet<string> }
   | { ok: false; settings: string[] };
@@ -18,19 +24,53 @@ type Directory =
 export type TenantLookup =
   | { ok: true; tenant: Tenant }
   | { ok: false; reason: "unknown" }
+  /** `apiKeys`: the keys a broken entry mentions (none when the whole document is broken). */
+  | { ok: false; reason: "invalid"; settings: string[]; apiKeys: readonly string[] }
+  | { ok: false; reason: "unavailable" };
+
+/**
+ * Whether a key is a tenant's key (`bound`), or why that cannot be known: a document that is not a document, or one
+ * that cannot be read. Then no key is known to be deployment-wide, and callers must refuse rather than serve.
+ */
+export type KeyBinding =
+  | { ok: true; bound: boolean }
   | { ok: false; reason: "invalid"; settings: string[] }
   | { ok: false; reason: "unavailable" };
 
 function issuesOf(prefix: string, issues: readonly v.BaseIssue<unknown>[]): string[] {
   return issues.map((issue) => {
     const path = (issue.path ?? []).map((item) => String(item.key)).join(".");
-    return `${prefix}${path === "" ? "" : `${path} `}${issue.message}`.replace(/\.$/, "");
+    return `${prefix}${path === "" ? "" : `.${path}`} ${issue.message}`.replace(/\.$/, "");
   });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Every text in a broken entry, at any depth, that could be a bearer key (comma lists split): a key is bound by
+ * being listed, whether or not the entry validates, and under whatever field a typo put it (`apikeys`, a list
+ * nested one level too deep). Reading too much here only confines a key; reading too little would free it to reach
+ * the deployment's other tenants.
+ */
+function mentionedKeys(value: unknown): string[] {
+  if (typeof value === "string") return splitKeys(value).filter((key) => BEARER_KEY.test(key));
+  if (Array.isArray(value)) return value.flatMap(mentionedKeys);
+  if (isRecord(value)) return Object.values(value).flatMap(mentionedKeys);
+  return [];
+}
+
+/** A broken entry: why, and the keys it mentions. */
+function invalidEntry(settings: string[], value: unknown): Entry {
+  return { ok: false, settings, apiKeys: mentionedKeys(value) };
 }
 
 /**
  * Validates a `TENANTS` document: a JSON object of context identifier to settings. Each entry is checked on its
- * own, so errors name the tenant and the field (`TENANTS.Cust12345.privateKey is missing`), never a value.
+ * own, so errors name the tenant and the field (`TENANTS.Cust12345.privateKey is missing`), never a value, and a
+ * broken entry (a bad field, a key that is not a context identifier, not an object) does not stop the others. The
+ * keys every entry lists are collected whether it validates or not.
  */
 export function parseTenants(json: string): Directory {
   let document: unknown;
@@ -39,22 +79,26 @@ export function parseTenants(json: string): Directory {
   } catch {
     return { ok: false, settings: ["TENANTS is not valid JSON"] };
   }
-  if (typeof document !== "object" || document === null || Array.isArray(document)) {
+  if (!isRecord(document)) {
     return { ok: false, settings: ["TENANTS must be a JSON object of context identifier to settings"] };
   }
   const entries = new Map<string, Entry>();
   const boundKeys = new Set<string>();
-  for (const [id, value] of Object.entries(document)) {
-    if (!CONTEXT_ID.test(id))
-      return { ok: false, settings: ["TENANTS has a key that is not a context identifier like Cust12345"] };
-    const entry = v.safeParse(TenantEntrySchema, value);
-    if (!entry.success) {
-      entries.set(id, { ok: false, settings: issuesOf(`TENANTS.${id}.`, entry.issues) });
-      continue;
+  for (const [index, [id, value]] of Object.entries(document).entries()) {
+    let entry: Entry;
+    if (!CONTEXT_ID.test(id)) {
+      // Named by position: a key that is not a context identifier may be anything, even a pasted secret.
+      entry = invalidEntry([`TENANTS entry ${index + 1} has a key that is not a context identifier like Cust12345`], value);
+    } else if (!isRecord(value)) {
+      entry = invalidEntry([`TENANTS.${id} must be an object of settings`], value);
+    } else {
+      const parsed = v.safeParse(TenantEntrySchema, value);
+      entry = parsed.success
+        ? { ok: true, tenant: tenantOfEntry(id, parsed.output) }
+        : invalidEntry(issuesOf(`TENANTS.${id}`, parsed.issues), value);
     }
-    const tenant = tenantOfEntry(id, entry.output);
-    for (const key of tenant.apiKeys ?? []) boundKeys.add(key);
-    entries.set(id, { ok: true, tenant });
+    for (const key of entry.ok ? (entry.tenant.apiKeys ?? []) : entry.apiKeys) boundKeys.add(key);
+    entries.set(id, entry);
   }
   return { ok: true, entries, boundKeys };
 }
@@ -81,16 +125,22 @@ export class TenantDirectory {
   async find(config: Config, id: string, requestId: string): Promise<TenantLookup> {
     const directory = await this.directory(config, requestId);
     if (directory === null) return { ok: false, reason: "unavailable" };
-    if (!directory.ok) return { ok: false, reason: "invalid", settings: directory.settings };
+    if (!directory.ok) return { ok: false, reason: "invalid", settings: directory.settings, apiKeys: [] };
     const entry = directory.entries.get(id);
     if (entry === undefined) return { ok: false, reason: "unknown" };
-    return entry.ok ? entry : { ok: false, reason: "invalid", settings: entry.settings };
+    return entry.ok ? entry : { ok: false, reason: "invalid", settings: entry.settings, apiKeys: entry.apiKeys };
   }
 
-  /** Whether this key is listed in any tenant's `apiKeys`: such a key sees every other tenant as unknown. */
-  async isBound(config: Config, key: string, requestId: string): Promise<boolean> {
+  /**
+   * Whether this key is listed by any entry of the document, valid or not: such a key sees every tenant that does
+   * not list it as unknown, the default one included. A document that is broken as a whole, or cannot be read, says
+   * nothing about any key: that is the answer then, so that no key is taken for deployment-wide by mistake.
+   */
+  async binding(config: Config, key: string, requestId: string): Promise<KeyBinding> {
     const directory = await this.directory(config, requestId);
-    return directory?.ok === true && directory.boundKeys.has(key);
+    if (directory === null) return { ok: false, reason: "unavailable" };
+    if (!directory.ok) return { ok: false, reason: "invalid", settings: directory.settings };
+    return { ok: true, bound: directory.boundKeys.has(key) };
   }
 
   private async directory(config: Config, requestId: string): Promise<Directory | null> {

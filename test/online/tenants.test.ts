@@ -1,7 +1,7 @@
 import { env as workerEnv } from "cloudflare:workers";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { createApp } from "../../src/http/app.js";
-import { authorized, send, testEnv } from "../helpers.js";
+import { authorized, countingKv, send, testEnv } from "../helpers.js";
 
 /**
  * Many tenants in one deployment: `TENANTS` names SuperOffice Online tenants, each signed in on its own and cached
@@ -209,5 +209,96 @@ describe("TENANTS: many tenants in one deployment", () => {
     });
     expect(missing.status).toBe(500);
     expect(await missing.text()).toContain("TICKET_ENCRYPTION_KEY is missing");
+  });
+});
+
+describe("a broken TENANTS never frees a tenant's key", () => {
+  /** A default tenant with a fixed ticket on this file's emulator, which serves every path that ticket asks for. */
+  const withDefault = (document: Record<string, unknown> | string, overrides: Record<string, unknown> = {}) =>
+    tenantsEnv({
+      SUPEROFFICE_BATCH_URL: `${emulator.origin}/${tenant85.contextId}/Remote/Services85/Batch.svc`,
+      SUPEROFFICE_TICKET: "7T:online-static-ticket",
+      TENANTS: typeof document === "string" ? document : JSON.stringify(document),
+      API_KEYS: "test-key,tenant-a-key,tenant-b-key,tenant-d-key",
+      ...overrides,
+    });
+  const DEFAULT = "/v1/batch-tasks?associateIds=-1,0&state=All";
+  const outcome = async (response: Response) =>
+    `${response.status} ${((await response.json()) as { type?: string }).type?.split(":").pop() ?? "data"}`;
+
+  it("confines a key listed by an entry that does not validate: an open tenant and the default routes are unknown to it", async () => {
+    const { environment: _, ...misspelt } = entry(tenant85);
+    const broken = {
+      Cust11111: { ...misspelt, enviroment: "sod", apiKeys: ["tenant-b-key"] },
+      Cust11112: { ...entry(tenant85), apikeys: ["tenant-d-key"] },
+      [tenant85.contextId]: entry(tenant85),
+    };
+    const env = withDefault(broken);
+    const app = createApp();
+    const get = async (path: string, key: string) => outcome(await send(path, { headers: as(key), env, app }));
+    expect(await get(tasksOf(tenant85.contextId), "test-key")).toBe("200 data");
+    expect(await get(DEFAULT, "test-key")).toBe("200 data");
+    for (const key of ["tenant-b-key", "tenant-d-key"]) {
+      expect(await get(tasksOf(tenant85.contextId), key)).toBe("404 not-found");
+      expect(await get(DEFAULT, key)).toBe("404 not-found");
+      expect(await get(tasksOf(tenant88.contextId), key)).toBe("404 not-found");
+    }
+    // Its own tenant tells it what is wrong, naming the field, not its value.
+    const own = await send(tasksOf("Cust11111"), { headers: as("tenant-b-key"), env, app });
+    expect(own.status).toBe(500);
+    expect(await own.text()).toContain("TENANTS.Cust11111.enviroment is not a known field");
+  });
+
+  it("keeps serving the other tenants past a key that is not a context identifier, and its keys stay confined", async () => {
+    const error = vi.spyOn(console, "error");
+    const env = withDefault({ ...document, Customer1: { ...entry(tenant85), apiKeys: ["tenant-b-key"] } });
+    const app = createApp();
+    const get = async (path: string, key: string) => outcome(await send(path, { headers: as(key), env, app }));
+    expect(await get(tasksOf(tenant85.contextId), "test-key")).toBe("200 data");
+    expect(await get(tasksOf(tenant88.contextId), "tenant-a-key")).toBe("200 data");
+    expect(await get(DEFAULT, "test-key")).toBe("200 data");
+    for (const key of ["tenant-a-key", "tenant-b-key"]) expect(await get(DEFAULT, key)).toBe("404 not-found");
+    expect(await get(tasksOf(tenant85.contextId), "tenant-b-key")).toBe("404 not-found");
+    const logged = error.mock.calls.flat().join("\n");
+    expect(logged).toContain("TENANTS entry 4 has a key that is not a context identifier like Cust12345");
+    expect(logged).not.toContain("Customer1");
+  });
+
+  it("says an entry that is not an object must be one, and serves the others", async () => {
+    const env = withDefault({ Cust11111: "tenant-b-key", [tenant85.contextId]: entry(tenant85) });
+    const response = await send(tasksOf("Cust11111"), { headers: as("test-key"), env });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).toContain("TENANTS.Cust11111 must be an object of settings");
+    expect(text).not.toContain("tenant-b-key");
+    expect(await outcome(await send(tasksOf(tenant85.contextId), { headers: as("tenant-b-key"), env }))).toBe("404 not-found");
+  });
+
+  it("answers no key but an admin key with the problem, on the default routes too, while the document is broken", async () => {
+    const env = withDefault("{ not json");
+    const app = createApp();
+    for (const key of ["test-key", "tenant-a-key"]) {
+      const response = await send(DEFAULT, { headers: as(key), env, app });
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({
+        type: "urn:superoffice-batch-edge:problem:configuration-error",
+        detail: expect.stringContaining("TENANTS is not valid JSON"),
+      });
+    }
+    expect((await send("/v1/cache", { method: "DELETE", headers: as(ADMIN), env, app })).status).toBe(204);
+    await workerEnv.BATCH_CACHE.delete("config:tenants");
+    const empty = await send(DEFAULT, { headers: as("test-key"), env: withDefault("config:tenants") });
+    expect(await outcome(empty)).toBe("500 configuration-error");
+  });
+
+  it("answers tenants-unavailable on the default routes too while the document cannot be read from KV", async () => {
+    const real = workerEnv.BATCH_CACHE;
+    const { kv } = countingKv(real, {
+      get: (...args: unknown[]) =>
+        args[0] === "config:tenants" ? Promise.reject(new Error("KV is down")) : Reflect.apply(real.get, real, args),
+    });
+    const env = withDefault("config:tenants", { BATCH_CACHE: kv });
+    expect(await outcome(await send(DEFAULT, { headers: as("test-key"), env }))).toBe("503 tenants-unavailable");
+    expect(await outcome(await send(DEFAULT, { headers: as("tenant-a-key"), env }))).toBe("503 tenants-unavailable");
   });
 });
