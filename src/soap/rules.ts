@@ -20,17 +20,21 @@ export type DecodeFailure = "exception" | "fault" | "malformed" | "too-large";
  */
 export type DecodeResult =
   | { ok: true; tasks: Record<string, unknown>[]; unknown: string[] }
-  | { ok: false; failure: DecodeFailure; detail: string; exceptionType?: string };
+  | { ok: false; failure: DecodeFailure; detail: string; exceptionType?: string; friendlyText?: string };
 
 /** What the decoder needs beyond the text: the contract's namespace, and the most tasks an answer may hold. */
 export type DecodeOptions = { contract: Contract; maxTasks: number };
 
-/** Thrown inside a decoder, turned into a `DecodeResult` at its edge by `refusalResult`. */
+/**
+ * Thrown inside a decoder, turned into a `DecodeResult` at its edge by `refusing`. For an exception, `detail` is
+ * SuperOffice's fullest text (for the log), `friendlyText` its `FriendlyText`, the only text meant for end users.
+ */
 export class Refusal extends Error {
   constructor(
     readonly failure: DecodeFailure,
     detail: string,
     readonly exceptionType?: string,
+    readonly friendlyText?: string,
   ) {
     super(detail);
   }
@@ -299,7 +303,7 @@ function checkHeader(header: XmlElement | null, ns: string): void {
     const message = optionalText(childElement(exceptionInfo, ns, "Message"), "ExceptionInfo.Message");
     const type = optionalText(childElement(exceptionInfo, ns, "ExceptionType"), "ExceptionInfo.ExceptionType")?.trim();
     const detail = friendly || message || "SuperOffice reported an exception without a message";
-    throw new Refusal("exception", detail, type || undefined);
+    throw new Refusal("exception", detail, type || undefined, friendly || undefined);
   }
   if (failed) throw new Refusal("exception", "SuperOffice reported Succeeded=false without ExceptionInfo");
 }
@@ -353,8 +357,14 @@ export function refusing(decode: () => DecodeResult): DecodeResult {
     return decode();
   } catch (error) {
     if (error instanceof Refusal) {
-      const { failure, message: detail, exceptionType } = error;
-      return exceptionType === undefined ? { ok: false, failure, detail } : { ok: false, failure, detail, exceptionType };
+      const { failure, message: detail, exceptionType, friendlyText } = error;
+      return {
+        ok: false,
+        failure,
+        detail,
+        ...(exceptionType === undefined ? {} : { exceptionType }),
+        ...(friendlyText === undefined ? {} : { friendlyText }),
+      };
     }
     if (error instanceof MalformedXml) return { ok: false, failure: "malformed", detail: error.message };
     throw error;

@@ -10,7 +10,7 @@ import type { Contract } from "../soap/namespaces.js";
 import { readBoundedText } from "./body.js";
 import { type ByteBudget, MAX_ANSWERS_AT_THE_LIMIT } from "./byte-budget.js";
 import type { FailureKind, UpstreamFailure } from "./failure.js";
-import { callerMessage, logText, redactSecrets } from "./messages.js";
+import { callerMessage, logText, ownSentence, redactSecrets } from "./messages.js";
 
 export type UpstreamResult = { ok: true; body: BatchTasksBody } | { ok: false; failure: UpstreamFailure };
 
@@ -44,14 +44,6 @@ function failed(kind: FailureKind, detail: string, extra: Omit<Failed, "ok" | "f
 
 function secretsOf(credentials: Credentials): string[] {
   return credentials.applicationToken === undefined ? [credentials.ticket] : [credentials.ticket, credentials.applicationToken];
-}
-
-/**
- * A decoder's or validator's message for callers. Its words are this Worker's, but it may quote the answer (a
- * dictionary key, an element name): quoted text is elided, the rest cut to 200 characters and redacted.
- */
-function ownWords(message: string, secrets: readonly string[]): string {
-  return redactSecrets(message.replace(/"[^"]*"/g, '"…"').slice(0, 200), secrets);
 }
 
 function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
@@ -99,27 +91,30 @@ async function exchange(
       return signal.aborted ? timeout() : failed("unreachable", "SuperOffice's answer broke off.");
     if (body.reason === "over-budget")
       return { ok: false, failure: { kind: "busy", detail: body.detail, retryAfter: 1 }, status };
-    return failed(body.reason === "too-large" ? "too-large" : "bad-response", body.detail, { status });
+    const detail = ownSentence(body.detail, secretsOf(credentials));
+    return failed(body.reason === "too-large" ? "too-large" : "bad-response", detail, { upstreamText: body.detail, status });
   }
   const decoded = timedSync(call, "decode", () => decodeBatchResponse(body.text, { contract, maxTasks: limits.maxTasks }));
   if (!decoded.ok) {
     const secrets = secretsOf(credentials);
     if (decoded.failure === "malformed" || decoded.failure === "too-large") {
       const kind = decoded.failure === "too-large" ? "too-large" : "bad-response";
-      return failed(kind, `SuperOffice's answer is unusable: ${ownWords(decoded.detail, secrets)}.`, {
+      return failed(kind, `SuperOffice's answer is unusable: ${ownSentence(decoded.detail, secrets)}.`, {
         upstreamText: decoded.detail,
         status,
       });
     }
     const rejected = decoded.failure === "exception" && CREDENTIAL_EXCEPTION.test(decoded.exceptionType ?? "");
     const kind = rejected ? "credentials-rejected" : decoded.failure;
-    return failed(kind, callerMessage(kind, decoded.detail, secrets), { upstreamText: decoded.detail, status });
+    // Only FriendlyText is written for end users: a fault's text and ExceptionInfo's Message go to the log alone.
+    const forCallers = decoded.failure === "exception" ? decoded.friendlyText : undefined;
+    return failed(kind, callerMessage(kind, forCallers, secrets), { upstreamText: decoded.detail, status });
   }
   if (status !== 200) return failed("bad-response", `SuperOffice answered HTTP ${status}.`, { status });
   for (const value of decoded.unknown) noteUnknownValue(redactSecrets(value, secretsOf(credentials)), call.requestId);
   const checked = timedSync(call, "decode", () => v.safeParse(BatchTasksBodySchema, { tasks: decoded.tasks, fetchedAt }));
   if (!checked.success) {
-    const detail = `SuperOffice's answer does not match the BatchTaskInfo contract: ${ownWords(summarize(checked.issues), secretsOf(credentials))}.`;
+    const detail = `SuperOffice's answer does not match the BatchTaskInfo contract: ${ownSentence(summarize(checked.issues), secretsOf(credentials))}.`;
     return failed("bad-response", detail, { status });
   }
   const fits = fitsQuery(query);

@@ -131,6 +131,9 @@ function isOpaque(word: string): boolean {
   return word.length >= 16 && /\d/.test(word) && /\p{L}/u.test(word) && !/^\d{4}-\d\d-\d\dT/.test(word);
 }
 
+/** Whether a word is not prose: a URL, a path, a host, an address, an opaque token (see NOISE). */
+const isNoise = (word: string): boolean => NOISE.some((noise) => noise.test(word)) || isOpaque(word);
+
 /** Letters, digits, spaces and the punctuation of sentences (with `[` and `]`, which `[redacted]` needs). */
 const PROSE = /^[\p{L}\p{M}\p{N} .,;:!?'"‘’“”«»()[\]\-–—/&%+#…]+$/u;
 
@@ -157,15 +160,35 @@ function proseOf(upstreamText: string, secrets: readonly string[]): string | nul
   const kept = redactSecrets(text, secrets)
     .replace(FRAME_AT, remove)
     .replace(FRAME_IN, remove)
-    .replace(/\S+/g, (word) =>
-      word !== REDACTED && (NOISE.some((noise) => noise.test(word)) || isOpaque(word)) ? remove() : word,
-    )
+    .replace(/\S+/g, (word) => (word !== REDACTED && isNoise(word) ? remove() : word))
     .replace(/\s+/g, " ")
     .replace(/ ([.,;:!?)\]…])/g, "$1")
     .trim();
   if (!PROSE.test(kept)) return null;
   const words = kept.replaceAll(REDACTED, " ").match(/\p{L}{2,}/gu)?.length ?? 0;
   return words >= (removed ? 3 : 2) ? kept : null;
+}
+
+/** A quoted value kept in the Worker's own sentences: one plain word, like an element or charset name. */
+const PLAIN_QUOTE = /^[A-Za-z0-9_.-]{1,40}$/;
+
+/**
+ * A sentence of this Worker's own (a decoder's or validator's refusal) for callers. Its words are ours, but it may
+ * quote the answer: a dictionary key, an element name, an entity, a charset. Anything quoted that is not one plain
+ * word, and every word that looks like a URL, a path, a host, an address or a stack frame, becomes "…"; the rest is
+ * cut to 200 characters at a word, and secrets are redacted. (Long mixed words are kept, unlike in SuperOffice's
+ * prose: the Worker's own field paths, `tasks[12].detailsTable`, are such words.)
+ */
+export function ownSentence(message: string, secrets: readonly string[]): string {
+  const cut = message.length > SCAN_MAX ? cutChars(message, SCAN_MAX) : message;
+  const elided = redactSecrets(cut, secrets)
+    .replace(/"([^"]*)"/g, (quoted, inner: string) => (PLAIN_QUOTE.test(inner) && !isNoise(inner) ? quoted : '"…"'))
+    .replace(FRAME_AT, " … ")
+    .replace(FRAME_IN, " … ")
+    .replace(/\S+/g, (word) => (!word.startsWith('"') && NOISE.some((noise) => noise.test(word)) ? "…" : word))
+    .replace(/\s+/g, " ")
+    .trim();
+  return cutAtWord(elided, 200);
 }
 
 /** At most `max` characters, cut at a word boundary when one is in the second half, ending in "…" when cut. */
@@ -178,8 +201,9 @@ function cutAtWord(text: string, max: number): string {
 }
 
 /**
- * The `detail` a caller gets for an upstream failure: `upstreamText` (FriendlyText for an exception, the
- * `faultstring` for a fault, or a sentence of the caller's own) when it reads as prose once URLs, file paths,
+ * The `detail` a caller gets for an upstream failure: `upstreamText` (the Worker passes only an exception's
+ * FriendlyText, SuperOffice's text for end users; a fault's text and ExceptionInfo's Message go to the log) when it
+ * reads as prose once URLs, file paths,
  * stack frames, opaque tokens and secrets are removed, cut to 300 characters at a word; otherwise the kind's fixed
  * sentence. For `credentials-rejected` and `authentication-failed` it is always the fixed sentence: SuperOffice's
  * "Please log in again" would mislead a caller who never logged in, while operators need to know the configured

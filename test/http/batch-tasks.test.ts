@@ -236,7 +236,14 @@ describe("upstream failures", () => {
       "upstream-credentials-rejected",
       "SuperOffice rejected the configured credentials",
     ],
-    ["a SOAP fault with HTTP 500", () => xmlResponse(faultSoap11, 500), 502, "upstream-error", "ContractFilter mismatch"],
+    // A fault's text is for operators (it goes to the log): callers get the fixed sentence.
+    [
+      "a SOAP fault with HTTP 500",
+      () => xmlResponse(faultSoap11, 500),
+      502,
+      "upstream-error",
+      "SuperOffice answered with a SOAP fault.",
+    ],
     [
       "an HTML error page",
       () => new Response("<html>IIS error</html>", { status: 503, headers: { "Content-Type": "text/html" } }),
@@ -290,11 +297,18 @@ describe("upstream failures", () => {
     },
   );
 
-  it("redacts the ticket when SuperOffice echoes it in a message", async () => {
+  it("gives callers only FriendlyText: ExceptionInfo's Message goes to the log, the ticket it echoes redacted", async () => {
+    const warn = vi.spyOn(console, "warn");
     const echo = exception.replace(/<FriendlyText>.*<\/FriendlyText>/, "").replace("SoSessionException", "SoServerException");
     fakeUpstream(() => xmlResponse(echo));
-    const problem = (await (await getTasks("associateIds=5&state=Started")).json()) as { detail: string };
-    expect(problem.detail).toBe("Ticket [redacted] is expired or invalid");
+    const response = await getTasks("associateIds=5&state=Started");
+    const problem = (await response.json()) as { detail: string };
+    expect(problem.detail).toBe("SuperOffice reported an error.");
+    const logged = warn.mock.calls.map(([line]) => JSON.parse(String(line))).find((line) => line.event === "upstream_failed");
+    expect(logged).toMatchObject({
+      requestId: response.headers.get("X-Request-Id"),
+      upstreamText: "Ticket [redacted] is expired or invalid",
+    });
   });
 
   it("answers 503 when SuperOffice cannot be reached", async () => {

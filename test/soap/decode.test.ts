@@ -240,12 +240,14 @@ describe("decodeBatchResponse: failures", () => {
       failure: "exception",
       detail: "Your session has expired. Please log in again.",
       exceptionType: "SoSessionException",
+      friendlyText: "Your session has expired. Please log in again.",
     });
   });
 
-  it("falls back to ExceptionInfo's Message when there is no FriendlyText", () => {
+  it("falls back to ExceptionInfo's Message for the detail when there is no FriendlyText, and has no friendlyText", () => {
     const result = decodeBatchResponse(exception.replace(/<FriendlyText>.*<\/FriendlyText>/, ""), DECODE_85);
     expect(result).toMatchObject({ failure: "exception", detail: "Ticket 7T:test-ticket is expired or invalid" });
+    expect(result).not.toHaveProperty("friendlyText");
   });
 
   it("reports Succeeded=false even without ExceptionInfo", () => {
