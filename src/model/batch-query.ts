@@ -57,10 +57,11 @@ const ALL_USERS = -1;
 const SYSTEM = 0;
 
 /**
- * Whether a task SuperOffice returned can be an answer to the query: in the asked state (any for `All`; a state
- * the Worker does not know is kept as `Unknown`, since it cannot be judged), and owned by an asked associate (any
- * for -1, whose exact reach is the server's to define; system tasks for 0). Answers that do not fit are a broken
- * or hostile server's: the caller drops such tasks rather than cache and serve them.
+ * Whether a task SuperOffice returned can be an answer to the query: in the asked state (any for `All`), and owned
+ * by an asked associate (any for -1, whose exact reach is the server's to define; system tasks for 0). Answers that
+ * do not fit are a broken or hostile server's: the caller drops such tasks rather than cache and serve them. A task
+ * read as `Unknown` (SuperOffice's own `Unknown`, a state name this Worker does not know, or no state at all) fits
+ * only `All`: whatever its state is, it is not the one asked for, which the Worker knows by name.
  */
 export function fitsQuery(
   query: BatchQuery,
@@ -69,6 +70,6 @@ export function fitsQuery(
   const anyAssociate = ids.has(ALL_USERS);
   const systemTasks = ids.has(SYSTEM);
   return (task) =>
-    (query.state === "All" || task.state === query.state || task.state === "Unknown") &&
+    (query.state === "All" || task.state === query.state) &&
     (anyAssociate || ids.has(task.associateId) || (task.isSystemTask && systemTasks));
 }
