@@ -1,6 +1,7 @@
 import { hc } from "hono/client";
 import type { AppType } from "./http/app.js";
-import { isProblemType, type ProblemType } from "./http/problem.js";
+import { isProblemType, PROBLEMS, type ProblemStatus, type ProblemType } from "./http/problem.js";
+import type { batchTasksEntrypoint } from "./rpc.js";
 
 /**
  * A typed client of this Worker for TypeScript callers, built on `hono/client`: paths, query and body types, and
@@ -20,11 +21,22 @@ export type { AppType } from "./http/app.js";
 export type { BatchTasksRequest, BatchTasksResult } from "./rpc.js";
 
 /**
- * The problem type and detail of an error thrown by `getBatchTasks` over Workers RPC (whose errors carry only
- * their message, `<problem type>: <detail>`), or `null` for any other error.
+ * The `BatchTasks` entrypoint class, for a consumer's binding type: `BATCH: Service<BatchTasksEntrypoint>` (a plain
+ * `Fetcher` has no `getBatchTasks`).
  */
-export function problemOfRpcError(error: unknown): { type: ProblemType; detail: string } | null {
+export type BatchTasksEntrypoint = ReturnType<typeof batchTasksEntrypoint>;
+
+/** What an error thrown by `getBatchTasks` says: the fields of the problem document HTTP would have answered. */
+export type RpcProblem = { type: ProblemType; status: ProblemStatus; title: string; detail: string; requestId: string };
+
+/**
+ * The problem of an error thrown by `getBatchTasks` over Workers RPC, or `null` for any other error. Workers RPC
+ * carries only an error's message, so the Worker writes it as `<problem type>: <detail> [requestId <id>]`.
+ */
+export function problemOfRpcError(error: unknown): RpcProblem | null {
   if (!(error instanceof Error)) return null;
-  const [, type = "", detail = ""] = /^([a-z-]+): ([\s\S]*)$/.exec(error.message) ?? [];
-  return isProblemType(type) ? { type, detail } : null;
+  const [, type = "", detail = "", requestId = ""] = /^([a-z-]+): ([\s\S]*) \[requestId ([^\]\s]+)\]$/.exec(error.message) ?? [];
+  if (!isProblemType(type)) return null;
+  const { status, title } = PROBLEMS[type];
+  return { type, status, title, detail, requestId };
 }

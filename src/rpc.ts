@@ -1,33 +1,111 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import * as v from "valibot";
 import type { RequestDirectives } from "./cache/directives.js";
-import { newPhases } from "./call-context.js";
+import { type CallContext, newPhases } from "./call-context.js";
 import { type Env, loadConfig } from "./config/config.js";
 import { invalidFields, parseBodyInput } from "./http/input.js";
-import { FAILURE_PROBLEM, type ProblemType } from "./http/problem.js";
+import { FAILURE_PROBLEM, PROBLEMS, type ProblemType } from "./http/problem.js";
 import { log } from "./log.js";
 import type { BatchTasksBody } from "./model/batch-task.js";
 import type { BatchService } from "./service.js";
 import { contractIssue } from "./soap/namespaces.js";
 
-/** What a caller over a service binding asks: the same question as the HTTP API, and optionally a tenant. */
-export type BatchTasksRequest = {
-  associateIds: number[];
-  state: string;
+const BOOLEAN = "must be true or false";
+
+/**
+ * The RFC 9111 request directives the cache honours, as the HTTP API reads them from `Cache-Control`. Unlike a header,
+ * whose unknown directives RFC 9111 asks to ignore, a typed call that misspells one (`nocache`) is refused: ignoring it
+ * would silently serve from the cache.
+ */
+const CacheDirectivesSchema = v.strictObject(
+  {
+    noCache: v.optional(v.boolean(BOOLEAN), false),
+    noStore: v.optional(v.boolean(BOOLEAN), false),
+    maxAge: v.optional(
+      v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(0, "must be at least 0")),
+    ),
+    onlyIfCached: v.optional(v.boolean(BOOLEAN), false),
+  },
+  (issue) =>
+    issue.expected === "never" ? "is not a known directive (noCache, noStore, maxAge, onlyIfCached)" : "must be an object",
+);
+
+/** What a call adds to the HTTP API's question; the question itself is checked as the HTTP body is (`parseBodyInput`). */
+const OptionsSchema = v.object({
   /** A context identifier of `TENANTS`; the default tenant when absent. */
-  tenant?: string;
-  /** The RFC 9111 request directives, as the HTTP API reads them from `Cache-Control`. */
-  cache?: Partial<RequestDirectives>;
-};
+  tenant: v.optional(v.string("must be a string")),
+  cache: v.optional(CacheDirectivesSchema, {}),
+});
+
+/** What a caller over a service binding asks: the same question as the HTTP API, and optionally a tenant and directives. */
+export type BatchTasksRequest = { associateIds: number[]; state: string } & v.InferInput<typeof OptionsSchema>;
 
 /** The validated answer, as the HTTP API's body, with what its cache headers would say. */
 export type BatchTasksResult = BatchTasksBody & { cacheStatus: string; age: number; etag: string };
 
 /**
- * Errors cross an RPC boundary as their message only (workerd keeps a standard error's message and name, no other
- * property), so the problem type leads the message: `upstream-timeout: SuperOffice did not answer …`.
+ * Errors cross an RPC boundary as their message: Workers RPC documents that a standard error keeps its message and
+ * name, and that own properties are not propagated (this workerd passes enumerable ones, which is not promised), so
+ * the message carries what a problem document would: the problem type first, the request id last,
+ * `upstream-timeout: SuperOffice did not answer … [requestId 0c1d…]` (`problemOfRpcError` in src/client.ts reads it).
  */
-export function rpcError(type: ProblemType, detail: string): Error {
-  return new Error(`${type}: ${detail}`);
+export function rpcError(type: ProblemType, detail: string, requestId: string): Error {
+  return new Error(`${type}: ${detail} [requestId ${requestId}]`);
+}
+
+/** A call's outcome, with what its log line says about it: the tenant and id count once they are known. */
+type Outcome = { tenant: string | undefined; ids: number | undefined } & (
+  | { ok: true; result: BatchTasksResult }
+  | { ok: false; type: ProblemType; detail: string }
+);
+
+/** A JSON pointer to an option, as `parseBodyInput` names the question's fields. */
+function pointer(issue: v.BaseIssue<unknown>): string {
+  return `#${(issue.path ?? []).map((item) => `/${String(item.key).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("")}`;
+}
+
+/**
+ * One call, as a result rather than a throw, so that `getBatchTasks` writes its log line and builds its error in one
+ * place whatever step failed. The question is checked before the configuration, so that even a configuration error's
+ * log line says how many ids were asked.
+ */
+async function answer(service: BatchService, env: Env, request: BatchTasksRequest, call: CallContext): Promise<Outcome> {
+  const input = parseBodyInput({ associateIds: request?.associateIds, state: request?.state });
+  const options = v.safeParse(OptionsSchema, { tenant: request?.tenant, cache: request?.cache });
+  const ids = input.ok ? input.query.associateIds.length : undefined;
+  const asked = options.success ? options.output.tenant : undefined;
+  if (!input.ok || !options.success) {
+    const fields = [
+      ...(input.ok ? [] : input.errors.map((error) => `${"pointer" in error ? error.pointer : error.parameter} ${error.detail}`)),
+      ...(options.success ? [] : options.issues.map((issue) => `${pointer(issue)} ${issue.message}`)),
+    ];
+    const count = (input.ok ? 0 : input.count) + (options.success ? 0 : options.issues.length);
+    const detail = `The request has ${invalidFields(count)}: ${fields.join("; ")}.`;
+    return { ok: false, type: "invalid-request", detail, tenant: asked, ids };
+  }
+  const loaded = loadConfig(env);
+  if (!loaded.ok) {
+    const detail = `Invalid configuration: ${loaded.invalidSettings.join("; ")}.`;
+    return { ok: false, type: "configuration-error", detail, tenant: asked, ids };
+  }
+  const { config } = loaded;
+  const found = await service.tenant(config, asked, call.requestId);
+  if (!found.ok) {
+    const failure = (type: ProblemType, detail: string): Outcome => ({ ok: false, type, detail, tenant: asked, ids });
+    if (found.reason === "unavailable")
+      return failure("tenants-unavailable", "The TENANTS document could not be read from KV; retry.");
+    if (found.reason === "invalid") return failure("configuration-error", `Invalid configuration: ${found.settings.join("; ")}.`);
+    return failure("not-found", asked === undefined ? "This deployment has no default tenant." : "No such tenant.");
+  }
+  const tenant = found.tenant.id;
+  const issue = contractIssue(input.query.state, found.tenant.contract);
+  if (issue !== null) return { ok: false, type: "invalid-request", detail: `state ${issue}.`, tenant, ids };
+  const directives: RequestDirectives = { maxAge: undefined, ...options.output.cache };
+  const served = await service.answer(config, found.tenant, input.query, directives, call);
+  if (!served.ok) return { ok: false, type: FAILURE_PROBLEM[served.failure.kind], detail: served.failure.detail, tenant, ids };
+  const { entry, age, cacheStatus } = served.served;
+  const result = { ...(JSON.parse(entry.body) as BatchTasksBody), cacheStatus, age, etag: entry.etag };
+  return { ok: true, result, tenant, ids };
 }
 
 /**
@@ -37,47 +115,30 @@ export function rpcError(type: ProblemType, detail: string): Error {
  */
 export function batchTasksEntrypoint(service: BatchService) {
   return class BatchTasks extends WorkerEntrypoint<Env> {
+    /**
+     * Writes one `rpc` log line per call, whatever its outcome (as HTTP writes one `request` line), so that the
+     * request id an error carries finds the call's logs.
+     */
     async getBatchTasks(request: BatchTasksRequest): Promise<BatchTasksResult> {
       const requestId = crypto.randomUUID();
-      const loaded = loadConfig(this.env);
-      if (!loaded.ok) throw rpcError("configuration-error", `Invalid configuration: ${loaded.invalidSettings.join("; ")}.`);
-      const { config } = loaded;
-      const input = parseBodyInput({ associateIds: request?.associateIds, state: request?.state });
-      if (!input.ok) {
-        const fields = input.errors.map((error) => `${"pointer" in error ? error.pointer : error.parameter} ${error.detail}`);
-        throw rpcError("invalid-request", `The request has ${invalidFields(input.count)}: ${fields.join("; ")}.`);
-      }
-      const found = await service.tenant(config, request.tenant, requestId);
-      if (!found.ok) {
-        if (found.reason === "unavailable")
-          throw rpcError("tenants-unavailable", "The TENANTS document could not be read from KV; retry.");
-        if (found.reason === "invalid")
-          throw rpcError("configuration-error", `Invalid configuration: ${found.settings.join("; ")}.`);
-        throw rpcError("not-found", request.tenant === undefined ? "This deployment has no default tenant." : "No such tenant.");
-      }
-      const issue = contractIssue(input.query.state, found.tenant.contract);
-      if (issue !== null) throw rpcError("invalid-request", `state ${issue}.`);
-      const directives: RequestDirectives = {
-        noCache: false,
-        noStore: false,
-        maxAge: undefined,
-        onlyIfCached: false,
-        ...request.cache,
-      };
       const phases = newPhases();
       const call = { requestId, waitUntil: (work: Promise<unknown>) => this.ctx.waitUntil(work), phases };
-      const result = await service.answer(config, found.tenant, input.query, directives, call);
-      log(result.ok ? "info" : "warn", "rpc", {
+      const outcome = await answer(service, this.env, request, call).catch((error: unknown): Outcome => {
+        log("error", "unhandled_error", { requestId, error: String(error) });
+        const detail = "An unexpected error occurred; quote the requestId when reporting it.";
+        return { ok: false, type: "internal-error", detail, tenant: undefined, ids: undefined };
+      });
+      log(outcome.ok ? "info" : "warn", "rpc", {
         requestId,
         method: "getBatchTasks",
-        outcome: result.ok ? result.served.cacheStatus : FAILURE_PROBLEM[result.failure.kind],
+        status: outcome.ok ? 200 : PROBLEMS[outcome.type].status,
+        outcome: outcome.ok ? outcome.result.cacheStatus : outcome.type,
         upstreamMs: Math.round(phases.upstream),
-        ids: input.query.associateIds.length,
-        tenant: found.tenant.id,
+        ids: outcome.ids,
+        tenant: outcome.tenant,
       });
-      if (!result.ok) throw rpcError(FAILURE_PROBLEM[result.failure.kind], result.failure.detail);
-      const { entry, age, cacheStatus } = result.served;
-      return { ...(JSON.parse(entry.body) as BatchTasksBody), cacheStatus, age, etag: entry.etag };
+      if (!outcome.ok) throw rpcError(outcome.type, outcome.detail, requestId);
+      return outcome.result;
     }
   };
 }
