@@ -14,13 +14,17 @@ export const KEY32 = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, 
 
 const b64url = (text: string) => btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
-/** An unsigned-by-us JWT (no certificate configured, so the Worker does not verify it). */
+/**
+ * An unsigned-by-us JWT (no certificate configured, so the Worker does not verify it). It expires in 2100: the
+ * tests' clocks (real, or test/cache/clock.ts's) are never near it, and the Worker refuses a token without `exp`.
+ */
 export function jwt(ticket: string, netserver = "https://tenant.test/Cust1/Remote/Services85/"): string {
   const header = b64url(JSON.stringify({ alg: "RS256", typ: "JWT" }));
   const payload = b64url(
     JSON.stringify({
       "http://schemes.superoffice.net/identity/ticket": ticket,
       "http://schemes.superoffice.net/identity/netserver_url": netserver,
+      exp: Date.UTC(2100, 0, 1) / 1000,
     }),
   );
   return `${header}.${payload}.c2ln`;

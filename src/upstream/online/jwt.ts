@@ -26,8 +26,8 @@ export type JwtOptions = {
   now: number;
 };
 
-/** What a system user sign-in gives: the ticket, the tenant's SOAP base, and the JWT's own `exp` (ms), if any. */
-export type SystemUserJwt = { ticket: string; netserverUrl: string; expiresAt: number | null };
+/** What a system user sign-in gives: the ticket, the tenant's SOAP base, and the JWT's own `exp` (ms). */
+export type SystemUserJwt = { ticket: string; netserverUrl: string; expiresAt: number };
 
 export type JwtResult = ({ ok: true } & SystemUserJwt) | { ok: false; reason: string };
 
@@ -78,9 +78,10 @@ async function signatureVerifies(key: CryptoKey, signingInput: string, signature
 
 /**
  * Reads the JWT that SuperOffice's PartnerSystemUser service returns: decodes it, verifies its RS256 signature when
- * a verification key is given (`alg: none` is refused in every case), checks `exp` and `nbf` when present against
- * `now` with {@link CLOCK_SKEW_SECONDS} of tolerance, and returns the ticket and the checked `netserver_url`. Every
- * failure is a `reason` that never quotes the token or a claim's value.
+ * a verification key is given (`alg: none` is refused in every case), checks `exp` (required: a token that never
+ * expires is not what SuperOffice issues, and could be replayed forever) and `nbf` (when present) against `now` with
+ * {@link CLOCK_SKEW_SECONDS} of tolerance, and returns the ticket and the checked `netserver_url`. Every failure is a
+ * `reason` that never quotes the token or a claim's value.
  */
 export async function readSystemUserJwt(token: string, options: JwtOptions): Promise<JwtResult> {
   const parts = token.trim().split(".");
@@ -100,7 +101,8 @@ export async function readSystemUserJwt(token: string, options: JwtOptions): Pro
   if (!payload.success) return fail("the token's claims are not valid (ticket, netserver_url, ctx, exp or nbf)");
   const claims = payload.output;
   const nowSeconds = options.now / 1000;
-  if (claims.exp !== undefined && nowSeconds > claims.exp + CLOCK_SKEW_SECONDS) return fail("the token has expired");
+  if (claims.exp === undefined) return fail("the token has no exp claim (it must say when it expires)");
+  if (nowSeconds > claims.exp + CLOCK_SKEW_SECONDS) return fail("the token has expired");
   if (claims.nbf !== undefined && nowSeconds + CLOCK_SKEW_SECONDS < claims.nbf) return fail("the token is not valid yet");
   const contextId = claims[CLAIMS.contextId];
   if (options.contextId !== undefined && contextId !== undefined && contextId.toLowerCase() !== options.contextId.toLowerCase()) {
@@ -112,5 +114,5 @@ export async function readSystemUserJwt(token: string, options: JwtOptions): Pro
   if (netserverUrl === undefined) return fail("the token has no netserver_url claim");
   const checked = checkNetserverUrl(netserverUrl);
   if (!checked.ok) return fail(checked.reason);
-  return { ok: true, ticket, netserverUrl: checked.url, expiresAt: claims.exp === undefined ? null : claims.exp * 1000 };
+  return { ok: true, ticket, netserverUrl: checked.url, expiresAt: claims.exp * 1000 };
 }

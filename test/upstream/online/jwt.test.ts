@@ -53,9 +53,16 @@ describe("readSystemUserJwt", () => {
     });
   });
 
-  it("reads an unverified token when no certificate is configured, and gives null expiry without exp", async () => {
-    const token = await makeJwt(claims({ exp: undefined }), impostor.privateKey);
-    expect(await readSystemUserJwt(token, { now: NOW })).toMatchObject({ ok: true, ticket: TICKET, expiresAt: null });
+  it("reads an unverified token when no certificate is configured", async () => {
+    const token = await makeJwt(claims(), impostor.privateKey);
+    expect(await readSystemUserJwt(token, { now: NOW })).toMatchObject({ ok: true, ticket: TICKET });
+  });
+
+  it("refuses a token without exp, verified or not: it would never expire", async () => {
+    const verified = await makeJwt(claims({ exp: undefined }), superOffice.privateKey);
+    expectRefused(await read(verified), "the token has no exp claim (it must say when it expires)", verified);
+    const unverified = await makeJwt(claims({ exp: undefined }), impostor.privateKey);
+    expectRefused(await readSystemUserJwt(unverified, { now: NOW }), /has no exp claim/, unverified);
   });
 
   it("refuses a token signed with another key, or whose claims were changed after signing", async () => {
