@@ -6,10 +6,20 @@ const COOL_DOWN_MS = 30_000;
 export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
+ * What one admitted call says about SuperOffice: it answered (`healthy`), it is unwell (`unhealthy`), or the call
+ * learnt nothing about it (`inconclusive`: refused by this isolate before or while reading, or failed in our own
+ * code). Only the first two move the breaker; an inconclusive probe hands the probe to the next call.
+ */
+export type Outcome = "healthy" | "unhealthy" | "inconclusive";
+
+/**
  * A circuit breaker per tenant and isolate. After `FAILURES_TO_OPEN` upstream failures in a row it opens: calls
  * are refused (the cache serves stale where it can) for `COOL_DOWN_MS`; then exactly one probe call goes through,
  * and its outcome closes the circuit or opens it for another cool-down. A SuperOffice that is down is thus asked
  * once per cool-down per isolate instead of once per request.
+ *
+ * Every admitted call must be recorded, whatever happened to it: an unrecorded probe would keep the circuit open for
+ * the isolate's life, since no other call is admitted while a probe is out.
  */
 export class CircuitBreaker {
   private failures = 0;
@@ -29,10 +39,14 @@ export class CircuitBreaker {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
   }
 
-  /** Records an admitted call's outcome; `healthy` is false only for failures that say SuperOffice is unwell. */
-  record(healthy: boolean): void {
+  /**
+   * Records an admitted call's outcome. An inconclusive one changes nothing but the probe: it neither closes an open
+   * circuit nor opens a closed one, nor breaks a run of failures, since it says nothing about SuperOffice.
+   */
+  record(outcome: Outcome): void {
     this.probing = false;
-    if (healthy) {
+    if (outcome === "inconclusive") return;
+    if (outcome === "healthy") {
       this.failures = 0;
       this.openedAt = null;
       return;

@@ -3,19 +3,44 @@ import type { Config } from "../config/config.js";
 import type { Tenant } from "../config/tenant.js";
 import { log } from "../log.js";
 import type { BatchQuery } from "../model/batch-query.js";
-import { CircuitBreaker } from "./breaker.js";
+import { CircuitBreaker, type Outcome } from "./breaker.js";
 import { ByteBudget } from "./byte-budget.js";
 import { fetchBatchTasks, type UpstreamResult } from "./client.js";
-import type { FailureKind } from "./failure.js";
+import type { FailureKind, UpstreamFailure } from "./failure.js";
 import { ConcurrencyLimiter, type Sleep } from "./limiter.js";
+import { logText } from "./messages.js";
 import { cacheScopeOf, ticketKeyOf } from "./scope.js";
 import { type Access, type AccessResult, OnlineTicketing, StaticTicketing, type Ticketing } from "./tickets.js";
 
 /** How long a call waits for a free slot before it is refused as `busy`. */
 const QUEUE_WAIT_MS = 1000;
 
-/** Failures that say SuperOffice itself is unwell, and so count towards opening the circuit. */
-const UNHEALTHY: ReadonlySet<FailureKind> = new Set(["timeout", "unreachable", "bad-response", "fault"]);
+/**
+ * What each failure says about SuperOffice's Batch.svc, the service the breaker stops calling:
+ * - `unhealthy` (counts towards opening, and reopens an open circuit): it did not answer (`timeout`,
+ *   `unreachable`), or answered with something unusable (`bad-response`, `fault`), which is how a failing server
+ *   or the proxy in front of it looks.
+ * - `healthy` (closes the circuit, ends a run of failures): it answered. `exception` and `credentials-rejected` are
+ *   NetServer's own words. `too-large` is too: SuperOffice answered, at length, and the size is this Worker's
+ *   limit, not its illness; counting it would also let one key holder open the tenant's circuit for everyone by
+ *   asking one large question five times.
+ * - `inconclusive` (changes nothing but releasing a probe): the call learnt nothing about Batch.svc. `busy` is
+ *   this isolate refusing a read for lack of its byte budget (see `ByteBudget`); `authentication-failed` is the
+ *   Online login service, which has its own back-off, before Batch.svc was asked; `circuit-open` is never recorded.
+ *   A probe refused this way must neither close the circuit nor keep it shut: the next call probes instead.
+ */
+const OUTCOMES: Readonly<Record<FailureKind, Outcome>> = {
+  timeout: "unhealthy",
+  unreachable: "unhealthy",
+  "bad-response": "unhealthy",
+  fault: "unhealthy",
+  exception: "healthy",
+  "credentials-rejected": "healthy",
+  "too-large": "healthy",
+  busy: "inconclusive",
+  "authentication-failed": "inconclusive",
+  "circuit-open": "inconclusive",
+};
 
 /**
  * Everything one tenant's upstream needs in one isolate: its credentials (fixed, or Online tickets that renew
@@ -91,8 +116,16 @@ export class TenantUpstream {
         const detail = "SuperOffice failed repeatedly; calls to it pause for a cool-down.";
         return { ok: false, failure: { kind: "circuit-open", detail, retryAfter: admission.retryAfterSeconds } };
       }
-      const { result, rejected } = await this.call(query, context);
-      this.breaker.record(result.ok || !UNHEALTHY.has(result.failure.kind));
+      let called: { result: UpstreamResult; rejected: boolean };
+      try {
+        called = await this.call(query, context);
+      } catch (error) {
+        this.breaker.record("inconclusive");
+        return { ok: false, failure: this.unforeseen(error, context) };
+      }
+      const { result, rejected } = called;
+      // A rejection is Batch.svc answering, even when the renewal after it then failed at the login service.
+      this.breaker.record(result.ok || rejected ? "healthy" : OUTCOMES[result.failure.kind]);
       if (result.ok) this.rejectedSince = null;
       else if (rejected || result.failure.refused === true) this.rejectedSince ??= this.now();
       return result;
@@ -117,6 +150,31 @@ export class TenantUpstream {
     log("info", "upstream_retry_after_renewal", { requestId: context.requestId, tenant: this.tenant.id });
     const retried = await this.exchange(query, renewed.access, context);
     return { result: retried, rejected: !retried.ok && retried.failure.kind === "credentials-rejected" };
+  }
+
+  /**
+   * A call that threw instead of returning a result. `fetchBatchTasks` classifies everything that happens in an
+   * exchange itself, so what throws here is getting the credentials: Online sign-in, its KV or WebCrypto failing
+   * in a way nobody foresaw. It is still an upstream failure, so that stale-if-error applies instead of a 500, and
+   * it is the breaker's `inconclusive`: Batch.svc was not asked. The error's text goes only to the log, with the
+   * tenant's configured secrets redacted.
+   */
+  private unforeseen(error: unknown, context: CallContext): UpstreamFailure {
+    const { source } = this.tenant;
+    const secrets =
+      source.kind === "static"
+        ? [source.ticket, source.applicationToken ?? ""]
+        : [source.systemUserToken, source.applicationToken, source.privateKey];
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    log("error", "upstream_unforeseen_failure", {
+      requestId: context.requestId,
+      tenant: this.tenant.id,
+      error: logText(text, secrets, 500),
+    });
+    return {
+      kind: "authentication-failed",
+      detail: "Getting credentials for SuperOffice failed unexpectedly; the failure is logged.",
+    };
   }
 
   private exchange(query: BatchQuery, access: Access, context: CallContext): Promise<UpstreamResult> {
