@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ConversionConfig, type JsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
@@ -681,12 +681,75 @@ function pathItem(route: Route, tenant: boolean): Node {
   };
 }
 
+/**
+ * The pages for people. Workers static assets serve them from public/ (wrangler.toml `[assets]`) before the Worker
+ * runs, so they need no key and carry none of the Worker's headers, and any other method gets the asset router's
+ * empty 405, not a problem document. Listed so that the document covers every path the deployment answers.
+ */
+const PAGES = [
+  {
+    path: "/",
+    file: "index.html",
+    operationId: "getMonitorPage",
+    summary: "The monitor page",
+    description:
+      "For people: paste an API key (kept in the tab's session storage only), choose associates and a state, and see the tasks with a progress bar each, refreshed every few seconds through the edge cache. Loading it needs no key; it asks no other host.",
+  },
+  {
+    path: "/docs",
+    file: "docs.html",
+    operationId: "getApiReferencePage",
+    summary: "This API reference",
+    description:
+      "This document, rendered by the pinned Scalar bundle that the deployment serves itself (no request to another host). Reading it needs no key; trying a call sends the key typed into the page.",
+  },
+] as const;
+
+function pagePaths(): Node {
+  return Object.fromEntries(
+    PAGES.map(({ path, file, operationId, summary, description }) => {
+      // A page the document lists must exist: a renamed or removed file fails the build, not the reader.
+      if (!existsSync(join(ROOT, "public", file))) throw new Error(`public/${file} (${path}) does not exist`);
+      const item = {
+        description:
+          "A static page (Workers static assets), not answered by the Worker. Other methods: 405 with no body, not a problem document.",
+        get: {
+          tags: ["Pages"],
+          summary,
+          description: `${description} HEAD is answered too. Static: \`public/${file}\`.`,
+          operationId,
+          security: [],
+          responses: {
+            "200": {
+              description: "The page.",
+              headers: {
+                "Cache-Control": {
+                  description: "Workers static assets' default: revalidate (by ETag) before each use.",
+                  ...text("public, max-age=0, must-revalidate"),
+                },
+                ETag: { description: "A strong tag of the file.", ...text('"dbaf171133bbfdf145999d4532aab005"') },
+                "Content-Security-Policy": {
+                  description: "This origin's scripts, styles and connections only (public/_headers).",
+                  ...text("default-src 'none'; script-src 'self'; connect-src 'self'"),
+                },
+              },
+              content: { "text/html": { schema: { type: "string" } } },
+            },
+          },
+        },
+      };
+      return [path, item];
+    }),
+  );
+}
+
 function paths(): Node {
   const service = (operationId: string, summary: string, description: string, response: Node): Node => ({
     description: "Other methods: 404 `not-found`.",
     get: { tags: ["Service"], summary, description, operationId, security: [], responses: { "200": response } },
   });
   return {
+    ...pagePaths(),
     "/healthz": service("getHealth", "Liveness", "No key, no upstream call, no KV read. HEAD is answered too.", {
       description: "Up.",
       ...headers("X-Request-Id", "Server-Timing"),
@@ -749,7 +812,7 @@ const DESCRIPTION = `Which batch tasks exist for these SuperOffice users, in thi
 
 Every \`/v1\` and \`/api\` route needs \`Authorization: Bearer <key>\`: a key of \`API_KEYS\`, or of \`ADMIN_KEYS\` to purge the cache. Routes under \`/v1/tenants/{tenant}\` answer for a tenant of \`TENANTS\`; the others for the tenant the environment configures.
 
-Errors are \`application/problem+json\` (RFC 9457), never cached. Any other path answers 404 \`not-found\`; another method on an API path answers 405 \`method-not-allowed\` with \`Allow\` (see each path). Problem types (after \`urn:superoffice-batch-edge:problem:\`):
+The pages for people (\`/\`, \`/docs\`) and the scripts and styles they load are static files, with no key. Errors are \`application/problem+json\` (RFC 9457), never cached. Any other path answers 404 \`not-found\`; another method on an API path answers 405 \`method-not-allowed\` with \`Allow\` (see each path). Problem types (after \`urn:superoffice-batch-edge:problem:\`):
 
 | status | type | when |
 | --- | --- | --- |
@@ -772,6 +835,7 @@ function buildDocument(): Node {
       { name: "SuperOffice REST", description: "SuperOffice's own REST operation, for its clients." },
       { name: "Cache", description: "Purging cached answers (admin keys)." },
       { name: "Service", description: "No key needed." },
+      { name: "Pages", description: "Pages for people, served as static assets. No key needed." },
     ],
     security: [{ apiKey: [] }],
     paths: paths(),

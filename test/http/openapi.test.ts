@@ -37,6 +37,13 @@ function resolve(value: unknown): Node {
 
 const paths = node(doc.paths, "paths");
 
+/**
+ * The pages Workers static assets serve from public/ (wrangler.toml `[assets]`), before the Worker and without it:
+ * the document lists them, the app has no route for them. Exactly these; any other documented path must be a route.
+ */
+const STATIC_PAGES = ["GET /", "GET /docs"];
+const STATIC_PAGE_PATHS = new Set(STATIC_PAGES.map((page) => page.replace(/^GET /, "")));
+
 /** Every operation of the document: path, method, operation. */
 const operations = Object.entries(paths).flatMap(([path, item]) =>
   METHODS.filter((method) => method in node(item, path)).map((method) => ({
@@ -188,8 +195,9 @@ describe("GET /openapi.json", () => {
     const template = (path: string) => path.replace(/:(\w+)/g, "{$1}");
     const registered = new Set(routes.filter((route) => route.method !== "ALL").map((r) => `${r.method} ${template(r.path)}`));
     const documented = new Set(operations.map(({ path, method }) => `${method.toUpperCase()} ${path}`));
-    expect([...documented].sort()).toEqual([...registered].sort());
-    expect(documented.size).toBe(10);
+    for (const page of STATIC_PAGES) expect(registered.has(page), `${page} is a static page, not a route`).toBe(false);
+    expect([...documented].sort()).toEqual([...registered, ...STATIC_PAGES].sort());
+    expect(documented.size).toBe(12);
     // `ALL` entries are middleware (`use`, on a prefix or on a listed path) and the 405 catch-alls of listed paths; a
     // route added with `app.all` on a new path would be neither.
     for (const route of routes.filter((entry) => entry.method === "ALL")) {
@@ -199,7 +207,8 @@ describe("GET /openapi.json", () => {
 
   it("answers another method on each API path with the 405 and Allow the document gives", async () => {
     const env = testEnv({ ADMIN_KEYS: ADMIN_KEY });
-    const defaultPaths = Object.keys(paths).filter((path) => !path.startsWith("/v1/tenants/"));
+    // The static pages' other methods never reach the Worker (the asset router answers them): not checked here.
+    const defaultPaths = Object.keys(paths).filter((path) => !path.startsWith("/v1/tenants/") && !STATIC_PAGE_PATHS.has(path));
     expect(defaultPaths).toHaveLength(6);
     for (const path of defaultPaths) {
       const methods = operations.filter((entry) => entry.path === path).map(({ method }) => method.toUpperCase());
@@ -219,6 +228,22 @@ describe("GET /openapi.json", () => {
       expect(response.status, path).toBe(405);
       expect(response.headers.get("Allow"), path).toBe(allow);
       expect(description).toContain(`Allow: ${allow}`);
+    }
+  });
+});
+
+describe("the static pages", () => {
+  it("are listed as HTML for GET, with no key, and the Worker itself does not answer them", async () => {
+    const pages = operations.filter(({ path, method }) => STATIC_PAGES.includes(`${method.toUpperCase()} ${path}`));
+    expect(pages.map(({ path }) => path)).toEqual([...STATIC_PAGE_PATHS]);
+    for (const { path, op } of pages) {
+      expect(op.security, path).toEqual([]);
+      const answers = node(op.responses, path);
+      expect(Object.keys(answers), path).toEqual(["200"]);
+      expect(Object.keys(node(resolve(answers["200"]).content, path)), path).toEqual(["text/html"]);
+      expect(String(op.description), path).toMatch(/Static: `public\/[\w.]+\.html`/);
+      // Only the asset router serves it: a request that reaches the Worker finds no route.
+      expect((await send(path)).status, path).toBe(404);
     }
   });
 });
