@@ -4,6 +4,7 @@ import { log } from "../log.js";
 import type { Credentials } from "../soap/envelope.js";
 import type { Contract } from "../soap/namespaces.js";
 import type { UpstreamFailure } from "./failure.js";
+import { callerMessage, logText } from "./messages.js";
 import { importSigningKey, importVerificationKey } from "./online/keys.js";
 import { batchServiceUrl, checkNetserverUrl } from "./online/netserver-url.js";
 import { signIn } from "./online/sign-in.js";
@@ -176,8 +177,13 @@ export class OnlineTicketing implements Ticketing {
       { now, timeoutMs },
     );
     if (!signedIn.ok) {
-      log("warn", "superoffice_sign_in_failed", { requestId: context.requestId, tenant: tenantId, detail: signedIn.logDetail });
-      return { ok: false, failure: { kind: "authentication-failed", detail: signedIn.detail, refused: signedIn.refused } };
+      // SuperOffice's words may echo what it was sent, in pieces or another case: callers get the fixed sentence, the
+      // log a copy with every run of 8 characters of a secret hidden.
+      const secrets = [source.systemUserToken, source.applicationToken];
+      const detail = logText(signedIn.logDetail, secrets);
+      log("warn", "superoffice_sign_in_failed", { requestId: context.requestId, tenant: tenantId, detail });
+      const failure = { kind: "authentication-failed", detail: callerMessage("authentication-failed", undefined, []) } as const;
+      return { ok: false, failure: { ...failure, refused: signedIn.refused } };
     }
     const url = batchServiceUrl(signedIn.netserverUrl, contract);
     const access = { url, credentials: { ticket: signedIn.ticket, applicationToken: source.applicationToken } };
