@@ -24,43 +24,7 @@ const API_KEY = "dev-key";
 /** Short, so that a change upstream reaches the page within the page's refresh plus this. */
 const FRESH_SECONDS = 2;
 
-/**
- * Stands in for `/openapi.json` until the Worker serves the generated document (issue 10); once it does, the test
- * renders the real one instead. Never committed as a file.
- */
-const SAMPLE_DOCUMENT = {
-  openapi: "3.1.0",
-  info: { title: "superoffice-batch-edge (sample)", version: "0.0.0", description: "A stand-in document for the page test." },
-  components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
-  security: [{ apiKey: [] }],
-  paths: {
-    "/v1/batch-tasks": {
-      get: {
-        operationId: "getBatchTasks",
-        summary: "List the batch tasks of some associates",
-        parameters: [
-          { name: "associateIds", in: "query", required: true, schema: { type: "string" }, example: "5,7" },
-          { name: "state", in: "query", required: true, schema: { type: "string" }, example: "Started" },
-        ],
-        responses: { "200": { description: "The tasks" } },
-      },
-    },
-  },
-};
-
 type OpenApiDocument = { info: { title: string }; paths?: Record<string, Record<string, { summary?: string }>> };
-
-/**
- * What Scalar titles the main operation with (`GET /v1/batch-tasks`, shown open on the first page), its summary or
- * else its path; without it, the document's first operation's.
- */
-function firstOperationLabel(document: OpenApiDocument): string | undefined {
-  const main = document.paths?.["/v1/batch-tasks"]?.["get"];
-  if (main !== undefined) return main.summary ?? "/v1/batch-tasks";
-  const [path, operations] = Object.entries(document.paths ?? {})[0] ?? [];
-  const [operation] = Object.values(operations ?? {});
-  return operation === undefined ? undefined : (operation.summary ?? path);
-}
 
 /** Every URL a page asked for, to check that none leaves the Worker's origin. */
 function recordRequests(context: BrowserContext): string[] {
@@ -233,21 +197,18 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, { concurrent: true }, () => {
     const origin = worker.url;
     if (!existsSync(join(ROOT, "public", "docs", "scalar.js")))
       throw new Error("public/docs/scalar.js is missing: run npm run assets");
+    // The Worker's own document, and its main operation, which Scalar titles with its summary: no stand-in, so a
+    // broken document fails this test instead of being rendered around.
     const served = await fetch(`${origin}/openapi.json`);
-    const servedDocument = served.ok ? ((await served.json()) as OpenApiDocument) : null;
-    const servedOperation = servedDocument === null ? undefined : firstOperationLabel(servedDocument);
-    const useSample = servedDocument === null || servedOperation === undefined;
-    if (useSample)
-      console.log(`test/browser: /openapi.json (${served.status}) has no operation yet; rendering a sample document`);
-    const document = useSample ? SAMPLE_DOCUMENT : servedDocument;
-    const operation = useSample ? firstOperationLabel(SAMPLE_DOCUMENT) : servedOperation;
-    if (operation === undefined) throw new Error("the sample document has no operation");
+    expect(served.status).toBe(200);
+    const document = (await served.json()) as OpenApiDocument;
+    const operation = document.paths?.["/v1/batch-tasks"]?.get?.summary;
+    if (operation === undefined) throw new Error("/openapi.json has no GET /v1/batch-tasks with a summary");
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const requests = recordRequests(context);
     const page = await context.newPage();
     const errors = recordErrors(page);
-    if (useSample) await page.route(`${origin}/openapi.json`, (route) => route.fulfill({ json: SAMPLE_DOCUMENT }));
 
     const loading = Date.now();
     await page.goto(`${origin}/docs`);
@@ -257,22 +218,18 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, { concurrent: true }, () => {
     await page.screenshot({ path: join(OUT, "docs.png") });
 
     // "Try it": the reader types a key into the document's (Bearer) security scheme, and the call goes to this origin
-    // with it. Scalar labels each operation's button with its method and path.
-    if (document.paths?.["/v1/batch-tasks"]?.get === undefined) {
-      console.log("test/browser: the document has no GET /v1/batch-tasks; try-it not checked");
-    } else {
-      // Scalar renders an operation once it is navigated to: open it from the sidebar first.
-      await page.getByRole("link", { name: operation }).first().click({ timeout: 10_000 });
-      await page.getByPlaceholder("Token").first().fill(API_KEY, { timeout: 10_000 });
-      await page.getByRole("button", { name: /^Test Request\s*\(get \/v1\/batch-tasks\)$/ }).click({ timeout: 10_000 });
-      const call = page.waitForRequest((request) => request.url().startsWith(`${origin}/v1/batch-tasks`), { timeout: 10_000 });
-      await page.getByRole("button", { name: /^Send get request/ }).click({ timeout: 10_000 });
-      const sent = await call;
-      expect(await sent.headerValue("authorization")).toBe(`Bearer ${API_KEY}`);
-      // The key was accepted (the document's examples decide whether the query itself is valid).
-      const status = (await sent.response())?.status();
-      expect(status === undefined || status === 401 || status === 403).toBe(false);
-    }
+    // with it. Scalar labels each operation's button with its method and path; it renders an operation once it is
+    // navigated to, so the operation is opened from the sidebar first.
+    await page.getByRole("link", { name: operation }).first().click({ timeout: 10_000 });
+    await page.getByPlaceholder("Token").first().fill(API_KEY, { timeout: 10_000 });
+    await page.getByRole("button", { name: /^Test Request\s*\(get \/v1\/batch-tasks\)$/ }).click({ timeout: 10_000 });
+    const call = page.waitForRequest((request) => request.url().startsWith(`${origin}/v1/batch-tasks`), { timeout: 10_000 });
+    await page.getByRole("button", { name: /^Send get request/ }).click({ timeout: 10_000 });
+    const sent = await call;
+    expect(await sent.headerValue("authorization")).toBe(`Bearer ${API_KEY}`);
+    // The key was accepted (the document's examples decide whether the query itself is valid).
+    const status = (await sent.response())?.status();
+    expect(status === undefined || status === 401 || status === 403).toBe(false);
 
     expect(requests).toContain(`${origin}/docs/scalar.js`);
     expect(requests).toContain(`${origin}/openapi.json`);
