@@ -194,3 +194,63 @@ describe("readBoundedText: failures of the stream", () => {
     });
   });
 });
+
+/** A budget that records each `take` and refuses one that would pass `capacity`, as `ByteBudget` does. */
+function budget(capacity = Number.POSITIVE_INFINITY) {
+  const takes: number[] = [];
+  let used = 0;
+  const take = (bytes: number) => {
+    takes.push(bytes);
+    if (used + bytes > capacity) return false;
+    used += bytes;
+    return true;
+  };
+  return { take, takes };
+}
+
+describe("readBoundedText: the isolate's byte budget", () => {
+  it("takes a declared length whole before reading, and nothing more while reading it", async () => {
+    const { take, takes } = budget();
+    const { stream } = source([bytes(250), bytes(250), bytes(250), bytes(250)]);
+    expect(await readBoundedText(answer(stream, { "Content-Length": "1000" }), 1000, take)).toEqual({
+      ok: true,
+      text: "a".repeat(1000),
+      bytes: 1000,
+    });
+    expect(takes).toEqual([1000]);
+  });
+
+  it("refuses a declared length that does not fit without reading a byte, and releases the body", async () => {
+    const { take, takes } = budget(999);
+    const { stream, seen } = source([bytes(250), bytes(250), bytes(250), bytes(250)]);
+    const result = await readBoundedText(answer(stream, { "Content-Length": "1000" }), 1000, take);
+    expect(result.ok ? "read" : result.reason).toBe("over-budget");
+    expect(takes).toEqual([1000]);
+    expect(seen).toEqual({ pulls: 0, cancelled: true });
+  });
+
+  it("takes each growth of the buffer before making it when the body overruns its declared length", async () => {
+    const { take, takes } = budget();
+    const { stream } = source([bytes(100), bytes(100), bytes(300)]);
+    const result = await readBoundedText(answer(stream, { "Content-Length": "100" }), 1000, take);
+    expect(result).toEqual({ ok: true, text: "a".repeat(500), bytes: 500 });
+    expect(takes).toEqual([100, 100, 300]);
+  });
+
+  it("stops an overrunning body whose growth does not fit, and releases it", async () => {
+    const { take } = budget(150);
+    const { stream, seen } = source([bytes(100), bytes(100), bytes(100)]);
+    const result = await readBoundedText(answer(stream, { "Content-Length": "100" }), 1000, take);
+    expect(result.ok ? "read" : result.reason).toBe("over-budget");
+    expect(seen).toEqual({ pulls: 2, cancelled: true });
+  });
+
+  it("takes a streamed body chunk by chunk, and stops at the chunk that does not fit", async () => {
+    const { take, takes } = budget(600);
+    const { stream, seen } = source([bytes(250), bytes(250), bytes(250), bytes(250)]);
+    const result = await readBoundedText(answer(stream), 1000, take);
+    expect(result.ok ? "read" : result.reason).toBe("over-budget");
+    expect(takes).toEqual([250, 250, 250]);
+    expect(seen).toEqual({ pulls: 3, cancelled: true });
+  });
+});

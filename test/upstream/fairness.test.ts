@@ -23,6 +23,33 @@ function manualSleep(): { sleep: Sleep; wake: () => void; waiting: () => number 
   };
 }
 
+/**
+ * A fake SuperOffice answer that declares its length at once and sends its bytes only after `release()`. `pulls`
+ * counts the bodies a reader has started on (`highWaterMark: 0`: nothing is pulled before the first read).
+ */
+function slowAnswers(xml: string) {
+  const bytes = new TextEncoder().encode(xml);
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const state = { pulls: 0 };
+  const answer = () =>
+    new Response(
+      new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            state.pulls += 1;
+            await gate;
+            controller.enqueue(bytes);
+            controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      ),
+      { headers: { "Content-Type": "text/xml; charset=utf-8", "Content-Length": String(bytes.byteLength) } },
+    );
+  return { answer, release: () => release(), state, length: bytes.byteLength };
+}
+
 describe("rate limiting per API key", () => {
   it("answers 429 with Retry-After once the binding refuses the key, and keys it by a hash, never the key", async () => {
     const seen: string[] = [];
@@ -96,6 +123,29 @@ describe("a cap on concurrent upstream calls per tenant and isolate", () => {
   });
 });
 
+describe("the isolate's byte budget", () => {
+  it("is taken for a declared length before reading: while three answers at the cap are on their way, a fourth is refused at once", async () => {
+    const slow = slowAnswers(wcf);
+    const env = testEnv({ UPSTREAM_MAX_BYTES: String(slow.length) });
+    const app = createApp();
+    const calls = fakeUpstream(slow.answer);
+    const held = [1, 2, 3].map((id) => dispatch(path(id), { headers: authorized(), app, env }));
+    await vi.waitFor(() => expect(slow.state.pulls).toBe(3));
+    const refused = await send(path(4), { headers: authorized(), app, env });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("Retry-After")).toBe("1");
+    expect(await refused.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-busy" });
+    expect(slow.state.pulls).toBe(3);
+    slow.release();
+    for (const { response, ctx } of await Promise.all(held)) {
+      expect(response.status).toBe(200);
+      await waitOnExecutionContext(ctx);
+    }
+    expect((await send(path(5), { headers: authorized(), app, env })).status).toBe(200);
+    expect(calls).toHaveLength(5);
+  });
+});
+
 describe("a circuit breaker per tenant", () => {
   it("opens after 5 failures in a row, serves stale or 503 with Retry-After, and one probe after the cool-down closes it", async () => {
     const clock = manualClock();
@@ -121,6 +171,58 @@ describe("a circuit breaker per tenant", () => {
     expect((await get(8)).status).toBe(200);
     expect((await get(9)).status).toBe(200);
     expect(calls).toHaveLength(8);
+  });
+
+  it("neither closes nor keeps shut the circuit on a probe refused for lack of the byte budget: the next call probes", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
+    const slow = slowAnswers(wcf);
+    const env = testEnv({ UPSTREAM_MAX_BYTES: String(slow.length) });
+    let upstream: "slow" | "down" | "up" = "slow";
+    const calls = fakeUpstream(() =>
+      upstream === "slow" ? slow.answer() : upstream === "up" ? xmlResponse(wcf) : new Response("down", { status: 503 }),
+    );
+    const get = (id: number) => send(path(id), { headers: authorized(), app, env });
+    const held = [1, 2, 3].map((id) => dispatch(path(id), { headers: authorized(), app, env }));
+    await vi.waitFor(() => expect(slow.state.pulls).toBe(3));
+    upstream = "down";
+    for (let id = 4; id <= 8; id++) expect((await get(id)).status).toBe(502);
+    expect((await get(9)).status).toBe(503);
+    clock.advance(30);
+
+    upstream = "up";
+    const probe = await get(10);
+    expect(probe.status).toBe(503);
+    expect(await probe.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-busy" });
+    upstream = "down";
+    expect((await get(11)).status).toBe(502);
+    const refused = await get(12);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-circuit-open" });
+    expect(calls).toHaveLength(10);
+
+    slow.release();
+    for (const { response, ctx } of await Promise.all(held)) {
+      expect(response.status).toBe(200);
+      await waitOnExecutionContext(ctx);
+    }
+  });
+
+  it("closes on a probe answered too large: SuperOffice answered, and the size is this service's limit", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
+    const env = testEnv({ UPSTREAM_MAX_BYTES: "1024" });
+    let large = false;
+    fakeUpstream(() => (large ? xmlResponse(`<a>${"x".repeat(2000)}</a>`) : new Response("down", { status: 503 })));
+    const get = (id: number) => send(path(id), { headers: authorized(), app, env });
+    for (let id = 1; id <= 5; id++) expect((await get(id)).status).toBe(502);
+    expect((await get(6)).status).toBe(503);
+    clock.advance(30);
+    large = true;
+    const probe = await get(7);
+    expect(await probe.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-response-too-large" });
+    large = false;
+    for (let id = 8; id <= 11; id++) expect((await get(id)).status).toBe(502);
   });
 
   it("does not count SuperOffice's application errors: the server is answering", async () => {
