@@ -1,5 +1,13 @@
 import { decodeInOnePass } from "./one-pass.js";
-import { type DecodeOptions, type DecodeResult, decodeEnvelope, newReading, refusing, tasksOfTree } from "./rules.js";
+import {
+  type DecodeOptions,
+  type DecodeResult,
+  declaresAnotherEncoding,
+  decodeEnvelope,
+  newReading,
+  refusing,
+  tasksOfTree,
+} from "./rules.js";
 import { parseWithSaxes } from "./xml-saxes.js";
 import type { XmlParser } from "./xml-tree.js";
 
@@ -17,6 +25,8 @@ const fallbackParser: XmlParser = parseWithSaxes;
  * pass the saxes or xmldom parser to compare them with `decodeBatchResponse`.
  */
 export function decodeBatchResponseWith(parse: XmlParser, xml: string, options: DecodeOptions): DecodeResult {
+  const wrongEncoding = declaresAnotherEncoding(xml);
+  if (wrongEncoding !== null) return wrongEncoding;
   return refusing(() => {
     const reading = newReading(options);
     return decodeEnvelope(parse(xml), reading, (response) => tasksOfTree(response, reading, options.maxTasks));

@@ -6,6 +6,7 @@ import {
   type DecodeResult,
   type Dictionary,
   dateTimeValue,
+  declaresAnotherEncoding,
   decodeEnvelope,
   dictionaryKey,
   type Field,
@@ -1086,5 +1087,5 @@ function rawBoolean(xml: string, from: number, to: number): boolean | null {
  * read it with a tree decoder). Never throws for any input.
  */
 export function decodeInOnePass(xml: string, options: DecodeOptions): DecodeResult | null {
-  return new OnePass(xml, options).decode();
+  return declaresAnotherEncoding(xml) ?? new OnePass(xml, options).decode();
 }

@@ -347,6 +347,25 @@ export function decodeEnvelope(
   return { ok: true, tasks, unknown: [...reading.unknown] };
 }
 
+/** The `encoding` an XML declaration names, if it names one. */
+const DECLARED_ENCODING = /^<\?xml[ \t\r\n][^?]*?\bencoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']{0,40})\1/;
+
+/**
+ * The text reached the decoder as UTF-8 (src/upstream/body.ts refuses any other HTTP charset and invalid bytes), so an
+ * XML declaration naming another encoding (`ISO-8859-1`, `UTF-16`) says the bytes meant something else: reading them
+ * as UTF-8 would mangle every non-ASCII character silently. Such an answer is refused; UTF-8 and its subset US-ASCII
+ * are true. Every decoder's entry applies it first, so they all agree.
+ */
+export function declaresAnotherEncoding(xml: string): DecodeResult | null {
+  const encoding = DECLARED_ENCODING.exec(xml)?.[2];
+  if (encoding === undefined || /^(?:utf-?8|us-ascii)$/i.test(encoding)) return null;
+  return {
+    ok: false,
+    failure: "malformed",
+    detail: `the response declares the encoding "${encoding}", but was sent as UTF-8; only UTF-8 is accepted`,
+  };
+}
+
 export function newReading(options: DecodeOptions): Reading {
   return { ns: options.contract.namespace, unknown: new Set() };
 }

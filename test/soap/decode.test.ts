@@ -269,6 +269,23 @@ describe("decodeBatchResponse: failures", () => {
     });
   });
 
+  it.each(["ISO-8859-1", "windows-1252", "UTF-16"])(
+    "refuses an answer whose XML declaration names %s, since its text was read as UTF-8",
+    (encoding) => {
+      const declared = `<?xml version="1.0" encoding="${encoding}"?>${wcf.replace(/^<\?xml[^>]*>/, "")}`;
+      expect(decodeBatchResponse(declared, DECODE_85)).toEqual({
+        ok: false,
+        failure: "malformed",
+        detail: `the response declares the encoding "${encoding}", but was sent as UTF-8; only UTF-8 is accepted`,
+      });
+    },
+  );
+
+  it.each(["UTF-8", "utf-8", "utf8", "US-ASCII"])("reads an answer whose XML declaration names %s", (encoding) => {
+    const declared = `<?xml version='1.0' encoding='${encoding}' ?>${wcf.replace(/^<\?xml[^>]*>/, "")}`;
+    expect(decodeBatchResponse(declared, DECODE_85)).toEqual(decodeBatchResponse(wcf, DECODE_85));
+  });
+
   it("refuses a DOCTYPE, so no entity reaches the output", () => {
     const result = decodeBatchResponse(doctypeEntity, DECODE_85);
     expect(result).toMatchObject({ ok: false, failure: "malformed" });
