@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { isXmlText } from "../soap/xml-escape.js";
+import { isKeyOutline, normalizeKeyText } from "../upstream/online/keys.js";
 
 /**
  * The building blocks of every setting's schema, shared by the environment (`config.ts`) and the `TENANTS`
@@ -54,15 +55,15 @@ export const LoginUrlSchema = v.pipe(
   v.transform((url) => (url.endsWith("/") ? url : `${url}/`)),
 );
 
-/** PEM or XML key material: only its outline is checked here; the key itself is imported at first use. */
+/**
+ * PEM or XML key material: only its outline is checked here, after the same clean-up (quotes, `\n` as two
+ * characters, CRLF) and with the same outline test as the importers, so that a text is refused here exactly when
+ * they could not even start on it; the key itself is imported at first use.
+ */
 export const KeyTextSchema = v.pipe(
   v.string("is missing"),
-  v.transform((text) => text.replaceAll("\\n", "\n").trim()),
-  v.check(
-    (text) =>
-      /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----$/.test(text) || /^<RSAKeyValue>[\s\S]*<\/RSAKeyValue>$/.test(text),
-    "must be a PEM block or an <RSAKeyValue> document",
-  ),
+  v.transform(normalizeKeyText),
+  v.check(isKeyOutline, "must be a PEM block or an <RSAKeyValue> document"),
 );
 
 /** RFC 6750's token68 characters: a key outside them could never be sent as a bearer token. */

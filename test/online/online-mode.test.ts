@@ -8,6 +8,7 @@ import { ticketKeyOf } from "../../src/upstream/scope.js";
 import exception from "../fixtures/exception.xml?raw";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, dispatch, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
+import { pkcs1PrivatePem, rsaKeyValueXml, type TestKeys, testKeysOfPkcs8Pem } from "../upstream/online/key-material.js";
 
 /**
  * The Worker in SuperOffice Online mode against the Online emulator over 127.0.0.1: real sign-in (RSA-signed system
@@ -20,9 +21,12 @@ if (tenant88 === undefined || tenant85 === undefined) throw new Error("global-se
 
 const ENCRYPTION_KEY = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, index) => (index * 37 + 11) % 256)));
 let certificate = "";
+/** The emulator's partner key, which it checks signatures with, read so that it can be given in every form. */
+let partner: TestKeys;
 
 beforeAll(async () => {
   certificate = await (await fetch(`${emulator.origin}/__emulator/certificate`)).text();
+  partner = await testKeysOfPkcs8Pem(emulator.partnerPrivateKeyPem);
 });
 
 afterEach(async () => {
@@ -235,6 +239,52 @@ describe("SuperOffice Online: system-user tickets that renew themselves", () => 
       errors: [{ parameter: "state", detail: expect.stringContaining("Services88") }],
     });
     expect(await counts()).toMatchObject({ count: 0, signIns: 0 });
+  });
+});
+
+describe("every form of the partner key signs in, end to end", () => {
+  /** The forms an operator has, and what pasting them into a secret does to them. */
+  const FORMS: [string, () => string][] = [
+    ["PEM PKCS#8", () => emulator.partnerPrivateKeyPem],
+    ["PEM PKCS#1", () => pkcs1PrivatePem(partner)],
+    [".NET <RSAKeyValue> XML", () => rsaKeyValueXml(partner)],
+    [
+      ".NET <RSAKeyValue> XML, indented with CRLF, after an XML declaration",
+      () => `<?xml version="1.0" encoding="utf-8"?>\r\n${rsaKeyValueXml(partner, { padD: true, indent: true })}`,
+    ],
+    ["PEM in quotes with \\n for newlines", () => `"${emulator.partnerPrivateKeyPem.trim().replaceAll("\n", "\\n")}"`],
+    ["PEM after openssl's Bag Attributes", () => `Bag Attributes\n    friendlyName: partner\n${emulator.partnerPrivateKeyPem}`],
+  ];
+
+  it.each(FORMS)("SUPEROFFICE_PRIVATE_KEY as %s", async (_form, key) => {
+    const response = await send(PATH, { headers: authorized(), env: onlineEnv({ SUPEROFFICE_PRIVATE_KEY: key() }) });
+    expect(response.status).toBe(200);
+    expect(await counts()).toMatchObject({ count: 1, signIns: 1 });
+  });
+
+  it.each(FORMS)("a TENANTS privateKey as %s", async (_form, key) => {
+    const tenants = {
+      [tenant85.contextId]: {
+        environment: "sod",
+        systemUserToken: tenant85.systemUserToken,
+        privateKey: key(),
+        applicationToken: emulator.applicationToken,
+        certificate,
+        loginUrl: emulator.loginUrl,
+      },
+    };
+    const env = testEnv({
+      SUPEROFFICE_BATCH_URL: undefined,
+      SUPEROFFICE_TICKET: undefined,
+      TENANTS: JSON.stringify(tenants),
+      TICKET_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    });
+    const response = await send(`/v1/tenants/${tenant85.contextId}/batch-tasks?associateIds=-1,0&state=All`, {
+      headers: authorized(),
+      env,
+    });
+    expect(response.status).toBe(200);
+    expect(await counts()).toMatchObject({ count: 1, signIns: 1 });
   });
 });
 

@@ -30,9 +30,10 @@ type Pem = { label: string; body: string };
 
 /**
  * Undoes what pasting a key into an environment variable does to it: surrounding quotes, `\n` written as two
- * characters, Windows line ends.
+ * characters, Windows line ends. The settings' schema (`KeyTextSchema`) uses it too, so that configuration accepts
+ * exactly the texts the importers below read.
  */
-function normalize(text: string): string {
+export function normalizeKeyText(text: string): string {
   let clean = text.trim();
   if (clean.length >= 2 && (clean[0] === '"' || clean[0] === "'") && clean.endsWith(clean[0])) clean = clean.slice(1, -1);
   return clean
@@ -45,6 +46,14 @@ function normalize(text: string): string {
 function firstPem(text: string): Pem | null {
   const match = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
   return match === null ? null : { label: match[1] ?? "", body: match[2] ?? "" };
+}
+
+/**
+ * Whether a normalized text has the outline the importers look for (an `<RSAKeyValue>` document, or a PEM block
+ * anywhere in it): what the settings check before the key itself is imported, at first use.
+ */
+export function isKeyOutline(clean: string): boolean {
+  return clean.includes("<RSAKeyValue") || firstPem(clean) !== null;
 }
 
 function pemBytes(pem: Pem): Uint8Array | null {
@@ -154,7 +163,7 @@ async function importXml(xml: string): Promise<KeyResult> {
  * `<RSAKeyValue>` XML. Whitespace, CRLF, literal `\n` and surrounding quotes are tolerated. The key is not extractable.
  */
 export async function importSigningKey(text: string): Promise<KeyResult> {
-  const clean = normalize(text);
+  const clean = normalizeKeyText(text);
   if (clean.includes("<RSAKeyValue")) return importXml(clean);
   const pem = firstPem(clean);
   if (pem === null) return { ok: false, reason: REASON.unknownPrivate };
@@ -177,7 +186,7 @@ export async function importSigningKey(text: string): Promise<KeyResult> {
  * checked), a PEM SPKI public key (`BEGIN PUBLIC KEY`) or a PEM PKCS#1 public key (`BEGIN RSA PUBLIC KEY`).
  */
 export async function importVerificationKey(text: string): Promise<KeyResult> {
-  const clean = normalize(text);
+  const clean = normalizeKeyText(text);
   if (clean.includes("<RSAKeyValue")) return { ok: false, reason: REASON.unknownPublic };
   const pem = firstPem(clean);
   if (pem === null) return { ok: false, reason: REASON.unknownPublic };

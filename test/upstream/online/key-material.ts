@@ -26,6 +26,23 @@ export async function generateTestKeys(): Promise<TestKeys> {
   };
 }
 
+/**
+ * The same material for a key pair made elsewhere (the emulator's partner key, PKCS#8 PEM from Node), read with
+ * WebCrypto so that tests in workerd can hand it to the Worker in every other form.
+ */
+export async function testKeysOfPkcs8Pem(pem: string): Promise<TestKeys> {
+  const body = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, "");
+  const pkcs8 = Uint8Array.from(atob(body), (char) => char.charCodeAt(0));
+  const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  const privateKey = await crypto.subtle.importKey("pkcs8", pkcs8, algorithm, true, ["sign"]);
+  const jwk = (await crypto.subtle.exportKey("jwk", privateKey)) as JsonWebKey;
+  const publicKey = await crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n ?? "", e: jwk.e ?? "" }, algorithm, true, [
+    "verify",
+  ]);
+  const spki = new Uint8Array((await crypto.subtle.exportKey("spki", publicKey)) as ArrayBuffer);
+  return { privateKey, publicKey, jwk, pkcs8, spki };
+}
+
 function jwkNumber(jwk: JsonWebKey, field: "n" | "e" | "d" | "p" | "q" | "dp" | "dq" | "qi"): Uint8Array {
   const bytes = decodeBase64Url(jwk[field] ?? "");
   if (bytes === null) throw new Error(`JWK field ${field} is not base64url`);
