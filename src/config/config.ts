@@ -66,6 +66,26 @@ function isAesKey(text: string): boolean {
 
 const OptionalSecretSchema = v.optional(SecretTextSchema);
 
+/**
+ * A whole-number setting whose allowed values `message` names in one sentence. `integerSetting`'s own bounds are
+ * left open, so that a bad value gets that sentence alone rather than a bare bound and the sentence.
+ */
+function wholeNumberSetting(fallback: number, allowed: (value: number) => boolean, message: string) {
+  return v.pipe(integerSetting(fallback, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY), v.check(allowed, message));
+}
+
+/**
+ * The largest `UPSTREAM_MAX_BYTES`, also its default. An isolate has 128 MB and holds up to three answers at the
+ * limit at once (`MAX_ANSWERS_AT_THE_LIMIT`); each is held as its bytes and as the text decoded from them, which V8
+ * keeps in UTF-16 (two bytes a character once one character is past U+00FF), so up to three times its size:
+ * 9 × 8 MiB = 72 MiB, leaving the rest for the in-memory cache tier (16 MB), what decoding builds and the runtime.
+ * 16 MiB would be 144 MiB.
+ */
+const MAX_UPSTREAM_BYTES = 8 * 1024 * 1024;
+
+/** The only periods the Workers Rate Limiting binding accepts (`[[ratelimits]]` `simple.period`, in seconds). */
+const RATE_LIMIT_PERIODS: ReadonlySet<number> = new Set([10, 60]);
+
 /** Every setting's own format; which of them must be present depends on the mode, checked below. */
 const SettingsSchema = v.object(
   {
@@ -114,10 +134,18 @@ const SettingsSchema = v.object(
     CACHE_FRESH_SECONDS: integerSetting(30, 0, 86_400),
     CACHE_STALE_SECONDS: integerSetting(300, 0, 604_800),
     UPSTREAM_TIMEOUT_MS: integerSetting(10_000, 1, 300_000),
-    UPSTREAM_MAX_BYTES: integerSetting(8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    UPSTREAM_MAX_BYTES: wholeNumberSetting(
+      8 * 1024 * 1024,
+      (bytes) => bytes >= 1024 && bytes <= MAX_UPSTREAM_BYTES,
+      `must be a whole number from 1024 to ${MAX_UPSTREAM_BYTES} (8 MiB: an isolate holds three answers at once, each as bytes and as text, in 128 MB)`,
+    ),
     MAX_TASKS: integerSetting(10_000, 1, 1_000_000),
     UPSTREAM_CONCURRENCY: integerSetting(6, 1, 1000),
-    RATE_LIMIT_PERIOD_SECONDS: integerSetting(60, 1, 3600),
+    RATE_LIMIT_PERIOD_SECONDS: wholeNumberSetting(
+      60,
+      (seconds) => RATE_LIMIT_PERIODS.has(seconds),
+      "must be 10 or 60, the only periods of the Workers Rate Limiting binding, and equal its [[ratelimits]] period",
+    ),
     KV_HEDGE_MS: integerSetting(10, 0, 60_000),
   },
   "is missing",

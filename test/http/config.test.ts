@@ -25,6 +25,10 @@ describe("configuration", () => {
     ["UPSTREAM_TIMEOUT_MS", { UPSTREAM_TIMEOUT_MS: "0" }, "UPSTREAM_TIMEOUT_MS must be at least 1"],
     ["CACHE_STALE_SECONDS", { CACHE_STALE_SECONDS: "604801" }, "CACHE_STALE_SECONDS must be at most 604800"],
     ["BATCH_CACHE", { BATCH_CACHE: undefined }, "BATCH_CACHE is missing"],
+    ["UPSTREAM_MAX_BYTES", { UPSTREAM_MAX_BYTES: "8388609" }, "UPSTREAM_MAX_BYTES must be a whole number from 1024 to 8388608"],
+    ["UPSTREAM_MAX_BYTES", { UPSTREAM_MAX_BYTES: 1023 }, "UPSTREAM_MAX_BYTES must be a whole number from 1024 to 8388608"],
+    ["RATE_LIMIT_PERIOD_SECONDS", { RATE_LIMIT_PERIOD_SECONDS: "30" }, "RATE_LIMIT_PERIOD_SECONDS must be 10 or 60"],
+    ["RATE_LIMIT_PERIOD_SECONDS", { RATE_LIMIT_PERIOD_SECONDS: "3600" }, "RATE_LIMIT_PERIOD_SECONDS must be 10 or 60"],
   ])("names a bad %s in a 500 problem without showing its value", async (_name, overrides, expected) => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
     const response = await send(PATH, { headers: authorized(), env: testEnv(overrides) });
@@ -35,6 +39,28 @@ describe("configuration", () => {
     expect(text).toContain(expected);
     for (const secret of ["secret", "pw@", "good-key", "test-key", "test-app-token"]) expect(text).not.toContain(secret);
     expect(calls).toHaveLength(0);
+  });
+
+  it("says the range of UPSTREAM_MAX_BYTES and the periods of RATE_LIMIT_PERIOD_SECONDS in one sentence each", async () => {
+    const env = testEnv({ UPSTREAM_MAX_BYTES: "67108864", RATE_LIMIT_PERIOD_SECONDS: "5" });
+    const response = await send(PATH, { headers: authorized(), env });
+    expect(await response.json()).toMatchObject({
+      detail:
+        "Invalid configuration: UPSTREAM_MAX_BYTES must be a whole number from 1024 to 8388608 (8 MiB: an isolate holds three answers at once, each as bytes and as text, in 128 MB); RATE_LIMIT_PERIOD_SECONDS must be 10 or 60, the only periods of the Workers Rate Limiting binding, and equal its [[ratelimits]] period.",
+    });
+  });
+
+  it("accepts the largest UPSTREAM_MAX_BYTES and either rate limit period, and defaults both when absent", async () => {
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    for (const overrides of [
+      { UPSTREAM_MAX_BYTES: "8388608", RATE_LIMIT_PERIOD_SECONDS: "10" },
+      { UPSTREAM_MAX_BYTES: 4096, RATE_LIMIT_PERIOD_SECONDS: 60 },
+      { UPSTREAM_MAX_BYTES: undefined, RATE_LIMIT_PERIOD_SECONDS: undefined },
+    ]) {
+      const response = await send(PATH, { headers: authorized({ "Cache-Control": "no-cache" }), env: testEnv(overrides) });
+      expect(response.status).toBe(200);
+    }
+    expect(calls).toHaveLength(3);
   });
 
   it("accepts numbers as vars and leaves SUPEROFFICE_APP_TOKEN optional", async () => {
