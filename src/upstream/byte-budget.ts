@@ -1,7 +1,8 @@
 /**
  * How many bytes of upstream answers one isolate holds at once, across all tenants: a body being read, its text
- * and what decoding it builds live together, and an isolate has 128 MB. Each exchange takes bytes as it reads and
- * gives them back when it is done; an exchange that cannot take them stops reading and is refused as `busy`.
+ * and what decoding it builds live together, and an isolate has 128 MB. Each exchange takes room before it holds
+ * bytes (a declared length whole, before its buffer is allocated; a streamed body chunk by chunk) and gives it all
+ * back when it is done; an exchange that cannot take room stops reading and is refused as `busy`.
  */
 export class ByteBudget {
   private used = 0;
