@@ -83,7 +83,7 @@ async function answer(service: BatchService, env: Env, request: BatchTasksReques
     const detail = `The request has ${invalidFields(count)}: ${fields.join("; ")}.`;
     return { ok: false, type: "invalid-request", detail, tenant: asked, ids };
   }
-  const loaded = loadConfig(env);
+  const loaded = loadConfig(env, call.requestId);
   if (!loaded.ok) {
     const detail = `Invalid configuration: ${loaded.invalidSettings.join("; ")}.`;
     return { ok: false, type: "configuration-error", detail, tenant: asked, ids };

@@ -275,11 +275,11 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; invalidSe
 const parsed = new WeakMap<Env, ConfigResult>();
 
 /**
- * Validates the environment once per isolate (per `env` object), logging a failure once. A failure names each
- * bad setting and why, never its value: the messages are fixed strings, and valibot's defaults (which echo input)
- * are never used.
+ * Validates the environment once per isolate (per `env` object), logging a failure once, with the id of the request
+ * that first read it (every later request's problem names the same settings). A failure names each bad setting and
+ * why, never its value: the messages are fixed strings, and valibot's defaults (which echo input) are never used.
  */
-export function loadConfig(env: Env): ConfigResult {
+export function loadConfig(env: Env, requestId?: string): ConfigResult {
   const cached = parsed.get(env);
   if (cached !== undefined) return cached;
   const result = v.safeParse(ConfigSchema, env);
@@ -292,7 +292,11 @@ export function loadConfig(env: Env): ConfigResult {
           return key === undefined ? issue.message : `${String(key)} ${issue.message}`;
         }),
       };
-  if (!outcome.ok) log("error", "configuration_invalid", { settings: outcome.invalidSettings });
+  if (!outcome.ok)
+    log("error", "configuration_invalid", {
+      ...(requestId === undefined ? {} : { requestId }),
+      settings: outcome.invalidSettings,
+    });
   parsed.set(env, outcome);
   return outcome;
 }

@@ -25,7 +25,7 @@ export type AppOptions = ServiceOptions & {
 
 /** Validates the configuration once per isolate; a bad setting is named (never shown) in a 500 problem. */
 const withConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const loaded = loadConfig(c.env);
+  const loaded = loadConfig(c.env, c.var.requestId);
   if (!loaded.ok) return problem(c, "configuration-error", `Invalid configuration: ${loaded.invalidSettings.join("; ")}.`);
   c.set("config", loaded.config);
   await next();

@@ -1,10 +1,26 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 
 const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
 
 describe("configuration", () => {
+  it("logs an invalid configuration once, with the id of the request that first read it, naming only the settings", async () => {
+    const error = vi.spyOn(console, "error");
+    const env = testEnv({ CACHE_FRESH_SECONDS: "thirty-secret" });
+    const first = await send(PATH, { headers: authorized(), env });
+    const second = await send(PATH, { headers: authorized(), env });
+    expect([first.status, second.status]).toEqual([500, 500]);
+    const lines = error.mock.calls.map(([line]) => String(line)).filter((line) => line.includes("configuration_invalid"));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "{}")).toEqual({
+      level: "error",
+      event: "configuration_invalid",
+      requestId: first.headers.get("X-Request-Id"),
+      settings: ["CACHE_FRESH_SECONDS must be a whole number"],
+    });
+  });
+
   it.each([
     ["SUPEROFFICE_TICKET", { SUPEROFFICE_TICKET: undefined }, "SUPEROFFICE_TICKET is missing"],
     ["SUPEROFFICE_TICKET", { SUPEROFFICE_TICKET: "7T:secret\u0001value" }, "SUPEROFFICE_TICKET contains characters"],
