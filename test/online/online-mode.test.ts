@@ -9,6 +9,7 @@ import exception from "../fixtures/exception.xml?raw";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, dispatch, fakeUpstream, send, testEnv, xmlResponse } from "../helpers.js";
 import { pkcs1PrivatePem, rsaKeyValueXml, type TestKeys, testKeysOfPkcs8Pem } from "../upstream/online/key-material.js";
+import { watched } from "./fake-online.js";
 
 /**
  * The Worker in SuperOffice Online mode against the Online emulator over 127.0.0.1: real sign-in (RSA-signed system
@@ -58,6 +59,16 @@ async function counts(): Promise<{ count: number; signIns: number }> {
 
 const PATH = "/v1/batch-tasks?associateIds=-1,0&state=All";
 
+/**
+ * No ticket in what callers and operators saw: none of those given (each was sent to SuperOffice), and nothing in
+ * a ticket's shape (`7T:`), since the emulator's are random. The rejections were logged, without one.
+ */
+function expectNoTicketIn(seen: string, tickets: string[] = []): void {
+  expect(seen).toContain('"event":"superoffice_signed_in"');
+  for (const ticket of tickets) expect(seen).not.toContain(ticket);
+  expect(seen).not.toContain("7T:");
+}
+
 type Problem = { type: string; detail: string };
 
 describe("SuperOffice Online: system-user tickets that renew themselves", () => {
@@ -104,6 +115,7 @@ describe("SuperOffice Online: system-user tickets that renew themselves", () => 
   });
 
   it("renews a ticket that aged out (6 idle hours on SuperOffice's clock) once, and retries the call once", async () => {
+    const { send, seen } = watched();
     const env = onlineEnv();
     const app = createApp();
     expect((await send(PATH, { headers: authorized(), env, app })).status).toBe(200);
@@ -115,9 +127,11 @@ describe("SuperOffice Online: system-user tickets that renew themselves", () => 
     expect(renewed.status).toBe(200);
     expect(renewed.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=request; stored");
     expect(await counts()).toMatchObject({ count: 3, signIns: 2 });
+    expectNoTicketIn(seen());
   });
 
   it("renews once when SuperOffice revokes the ticket, and makes concurrent requests share that one renewal", async () => {
+    const { send, record, seen } = watched();
     const env = onlineEnv();
     const app = createApp();
     expect((await send(PATH, { headers: authorized(), env, app })).status).toBe(200);
@@ -128,28 +142,39 @@ describe("SuperOffice Online: system-user tickets that renew themselves", () => 
     for (const { response, ctx } of await Promise.all(requests)) {
       expect(response.status).toBe(200);
       await waitOnExecutionContext(ctx);
+      await record(response);
     }
     expect((await counts()).signIns).toBe(2);
+    expectNoTicketIn(seen());
   });
 
   it("retries a rejected call once, never more, and then says the credentials were rejected", async () => {
+    const { send, seen } = watched();
     const env = onlineEnv();
     const app = createApp();
     expect((await send(PATH, { headers: authorized(), env, app })).status).toBe(200);
     const real = globalThis.fetch;
-    let batchCalls = 0;
+    const sent: string[] = [];
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const request = new Request(input, init);
       if (request.url.includes("/Login/")) return real(request);
-      batchCalls += 1;
-      return xmlResponse(exception.replaceAll("Services85", "Services88"));
+      const ticket = /<Ticket>([^<]*)<\/Ticket>/.exec(await request.text())?.[1] ?? "";
+      sent.push(ticket);
+      // SuperOffice's rejection names the ticket, in its message and in its friendly text.
+      const rejection = exception
+        .replaceAll("Services85", "Services88")
+        .replace("7T:test-ticket", ticket)
+        .replace("Your session has expired.", `Your session (${ticket}) has expired.`);
+      return xmlResponse(rejection);
     });
     const response = await send("/v1/batch-tasks?associateIds=9&state=All", { headers: authorized(), env, app });
     expect(response.status).toBe(502);
     expect(((await response.json()) as Problem).type).toBe("urn:superoffice-batch-edge:problem:upstream-credentials-rejected");
-    expect(batchCalls).toBe(2);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).not.toBe(sent[1]);
     vi.restoreAllMocks();
     expect((await counts()).signIns).toBe(2);
+    expectNoTicketIn(seen(), sent);
   });
 
   it.each([

@@ -1,14 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import { manualClock } from "../cache/clock.js";
-import { authorized, send } from "../helpers.js";
-import { fakeOnline, onlineEnv } from "./fake-online.js";
+import { authorized } from "../helpers.js";
+import { type FakeOnline, fakeOnline, onlineEnv, watched } from "./fake-online.js";
 
 const PATH = "/v1/batch-tasks?associateIds=5&state=Started";
+
+/** No ticket the fake issued is in any response or console line, though SuperOffice's rejections named them. */
+function expectNoTicketIn(seen: string, so: FakeOnline): void {
+  expect(seen).toContain('"event":"upstream_failed"');
+  expect(so.issued.length).toBeGreaterThan(0);
+  for (const ticket of so.issued) expect(seen).not.toContain(ticket);
+  expect(seen).not.toContain("ticket-number");
+}
 
 describe("a revoked Online credential", () => {
   it("surfaces as an error once one fresh period has passed, though the renewal then failed as a refused sign-in", async () => {
     const so = fakeOnline();
+    const { send, seen } = watched();
     const env = await onlineEnv();
     const clock = manualClock();
     const app = createApp(clock);
@@ -24,12 +33,14 @@ describe("a revoked Online credential", () => {
     }
     // README: "stale data hides it for at most one fresh period (CACHE_FRESH_SECONDS)". 211 s after the revocation:
     expect(statuses.at(-1)).toMatch(/^502/);
+    expectNoTicketIn(seen(), so);
   });
 });
 
 describe("a ticket SuperOffice rejected", () => {
   it("is not sent again, even while sign-in is refused and KV still holds it", async () => {
     const so = fakeOnline();
+    const { send, seen } = watched();
     const env = await onlineEnv();
     const clock = manualClock();
     const app = createApp(clock);
@@ -45,12 +56,14 @@ describe("a ticket SuperOffice rejected", () => {
     }
     const resent = so.batchCalls.slice(before).filter((call) => call.ticket === dead).length;
     expect(resent).toBeLessThanOrEqual(1);
+    expectNoTicketIn(seen(), so);
   });
 });
 
 describe("renewal after a rejection", () => {
   it("takes the ticket another isolate already renewed into KV: one sign-in for 4 isolates", async () => {
     const so = fakeOnline();
+    const { send, seen } = watched();
     const env = await onlineEnv();
     const clock = manualClock();
     const isolates = Array.from({ length: 4 }, () => createApp(clock));
@@ -66,5 +79,6 @@ describe("renewal after a rejection", () => {
       expect(response.status).toBe(200);
     }
     expect(so.signIns - 1).toBe(1);
+    expectNoTicketIn(seen(), so);
   });
 });
