@@ -103,12 +103,15 @@ export function parseTenants(json: string): Directory {
   return { ok: true, entries, boundKeys };
 }
 
-/** Logs, once per document read, every setting that is wrong: the document's own, or one tenant's. */
-function logInvalid(directory: Directory): void {
+/**
+ * Logs, once per document read, every setting that is wrong (the document's own, or one tenant's), with the id of
+ * the request that read it, so that the first configuration-error's requestId finds the line that says why.
+ */
+function logInvalid(directory: Directory, requestId: string): void {
   const settings = directory.ok
     ? [...directory.entries.values()].flatMap((entry) => (entry.ok ? [] : entry.settings))
     : directory.settings;
-  if (settings.length > 0) log("error", "configuration_invalid", { settings });
+  if (settings.length > 0) log("error", "configuration_invalid", { requestId, settings });
 }
 
 /**
@@ -152,7 +155,7 @@ export class TenantDirectory {
         directory = parseTenants(source.json);
         this.inline.clear();
         this.inline.set(source.json, directory);
-        logInvalid(directory);
+        logInvalid(directory, requestId);
       }
       return directory;
     }
@@ -168,7 +171,7 @@ export class TenantDirectory {
     }
     const directory: Directory =
       json === null ? { ok: false, settings: ["TENANTS names a KV key that holds nothing"] } : parseTenants(json);
-    if (json !== known?.json) logInvalid(directory);
+    if (json !== known?.json) logInvalid(directory, requestId);
     this.fromKv = { key: source.key, json, directory, readAt: now };
     return directory;
   }

@@ -264,13 +264,22 @@ describe("a broken TENANTS never frees a tenant's key", () => {
     expect(logged).not.toContain("Customer1");
   });
 
-  it("says an entry that is not an object must be one, and serves the others", async () => {
+  it("says an entry that is not an object must be one, logged with the request that read it, and serves the others", async () => {
+    const error = vi.spyOn(console, "error");
     const env = withDefault({ Cust11111: "tenant-b-key", [tenant85.contextId]: entry(tenant85) });
     const response = await send(tasksOf("Cust11111"), { headers: as("test-key"), env });
     expect(response.status).toBe(500);
     const text = await response.text();
     expect(text).toContain("TENANTS.Cust11111 must be an object of settings");
     expect(text).not.toContain("tenant-b-key");
+    const { requestId } = JSON.parse(text) as { requestId: string };
+    const lines = error.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+    expect(lines).toContainEqual({
+      level: "error",
+      event: "configuration_invalid",
+      requestId,
+      settings: ["TENANTS.Cust11111 must be an object of settings"],
+    });
     expect(await outcome(await send(tasksOf(tenant85.contextId), { headers: as("tenant-b-key"), env }))).toBe("404 not-found");
   });
 
