@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
 import { createClient, problemOfRpcError } from "../../src/client.js";
+import { PROBLEMS } from "../../src/http/problem.js";
 import type { BatchTaskState } from "../../src/model/batch-task.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { API_KEY, fakeUpstream, xmlResponse } from "../helpers.js";
@@ -48,12 +49,19 @@ describe("createClient (hono/client over AppType)", () => {
 });
 
 describe("problemOfRpcError", () => {
-  it("reads the problem type an RPC error carries in its message, and nothing else", () => {
-    expect(problemOfRpcError(new Error("upstream-timeout: SuperOffice did not answer within 10 ms."))).toEqual({
+  it("reads the problem an RPC error carries in its message, with its status, title and request id, and nothing else", () => {
+    const requestId = "0b7d4a52-2f5e-4c7b-9a43-6a0f3c2d1e8f";
+    expect(
+      problemOfRpcError(new Error(`upstream-timeout: SuperOffice did not answer within 10 ms. [requestId ${requestId}]`)),
+    ).toEqual({
       type: "upstream-timeout",
+      status: 504,
+      title: PROBLEMS["upstream-timeout"].title,
       detail: "SuperOffice did not answer within 10 ms.",
+      requestId,
     });
-    expect(problemOfRpcError(new Error("made-up-type: x"))).toBeNull();
-    expect(problemOfRpcError("upstream-timeout: x")).toBeNull();
+    expect(problemOfRpcError(new Error(`made-up-type: x [requestId ${requestId}]`))).toBeNull();
+    expect(problemOfRpcError(new Error("upstream-timeout: no request id"))).toBeNull();
+    expect(problemOfRpcError(`upstream-timeout: x [requestId ${requestId}]`)).toBeNull();
   });
 });
