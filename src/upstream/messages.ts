@@ -185,7 +185,8 @@ export function ownSentence(message: string, secrets: readonly string[]): string
     .replace(/"([^"]*)"/g, (quoted, inner: string) => (PLAIN_QUOTE.test(inner) && !isNoise(inner) ? quoted : '"…"'))
     .replace(FRAME_AT, " … ")
     .replace(FRAME_IN, " … ")
-    .replace(/\S+/g, (word) => (!word.startsWith('"') && NOISE.some((noise) => noise.test(word)) ? "…" : word))
+    // A word is judged by what is outside its kept quotes: `"x"https://host/…` glued to a plain quote is a URL.
+    .replace(/\S+/g, (word) => (NOISE.some((noise) => noise.test(word.replace(/"[^"]*"/g, ""))) ? "…" : word))
     .replace(/\s+/g, " ")
     .trim();
   return cutAtWord(elided, 200);

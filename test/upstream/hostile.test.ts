@@ -246,6 +246,14 @@ describe("nothing from SuperOffice leaks to callers", () => {
       },
     ],
     [
+      "a repeated dictionary key gluing a URL and an address to a plain quoted word",
+      () => {
+        const key = 'x"https://crm-db01.corp.local/admin/secret user@crm-sql01.corp.local';
+        const pair = `<StringKeyValuePair><Key>${key.replaceAll('"', "&quot;")}</Key><Value>v</Value></StringKeyValuePair>`;
+        return xmlResponse(withTasks(task(1).replace("</Id>", `</Id><ParameterObject>${pair}${pair}</ParameterObject>`)));
+      },
+    ],
+    [
       "a charset named like a host",
       () => new Response(withTasks(task(1)), { headers: { "Content-Type": "text/xml; charset=crm-sql01.corp.internal" } }),
     ],
