@@ -292,6 +292,8 @@ export function tasksOfTree(response: XmlElement, reading: Reading, maxTasks: nu
   return tasks;
 }
 
+const EXCEPTION_WITHOUT_TEXT = "SuperOffice reported an exception without a message";
+
 /** NetServer's application-level failure: `Succeeded=false` and/or a non-nil `ExceptionInfo` header. */
 function checkHeader(header: XmlElement | null, ns: string): void {
   if (header === null) return;
@@ -302,7 +304,9 @@ function checkHeader(header: XmlElement | null, ns: string): void {
     const friendly = optionalText(childElement(exceptionInfo, ns, "FriendlyText"), "ExceptionInfo.FriendlyText");
     const message = optionalText(childElement(exceptionInfo, ns, "Message"), "ExceptionInfo.Message");
     const type = optionalText(childElement(exceptionInfo, ns, "ExceptionType"), "ExceptionInfo.ExceptionType")?.trim();
-    const detail = friendly || message || "SuperOffice reported an exception without a message";
+    // The fullest text, for the log: the technical Message with FriendlyText (which alone may reach callers).
+    const detail =
+      friendly && message && friendly !== message ? `${friendly} (${message})` : friendly || message || EXCEPTION_WITHOUT_TEXT;
     throw new Refusal("exception", detail, type || undefined, friendly || undefined);
   }
   if (failed) throw new Refusal("exception", "SuperOffice reported Succeeded=false without ExceptionInfo");
@@ -348,7 +352,7 @@ export function decodeEnvelope(
 }
 
 /** The `encoding` an XML declaration names, if it names one. */
-const DECLARED_ENCODING = /^<\?xml[ \t\r\n][^?]*?\bencoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']{0,40})\1/;
+const DECLARED_ENCODING = /^<\?xml[ \t\r\n][^?]*?\bencoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']*)\1/;
 
 /**
  * The text reached the decoder as UTF-8 (src/upstream/body.ts refuses any other HTTP charset and invalid bytes), so an
@@ -362,7 +366,7 @@ export function declaresAnotherEncoding(xml: string): DecodeResult | null {
   return {
     ok: false,
     failure: "malformed",
-    detail: `the response declares the encoding "${encoding}", but was sent as UTF-8; only UTF-8 is accepted`,
+    detail: `the response declares the encoding "${encoding.slice(0, 40)}", but was sent as UTF-8; only UTF-8 is accepted`,
   };
 }
 

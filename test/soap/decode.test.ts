@@ -233,12 +233,12 @@ describe("decodeBatchResponse: bounded work", () => {
 });
 
 describe("decodeBatchResponse: failures", () => {
-  it("reports Succeeded=false with ExceptionInfo's FriendlyText, never its stack trace", () => {
+  it("reports Succeeded=false with ExceptionInfo's FriendlyText for callers and Message beside it for the log, never its stack trace", () => {
     const result = decodeBatchResponse(exception, DECODE_85);
     expect(result).toEqual({
       ok: false,
       failure: "exception",
-      detail: "Your session has expired. Please log in again.",
+      detail: "Your session has expired. Please log in again. (Ticket 7T:test-ticket is expired or invalid)",
       exceptionType: "SoSessionException",
       friendlyText: "Your session has expired. Please log in again.",
     });
@@ -280,6 +280,16 @@ describe("decodeBatchResponse: failures", () => {
       });
     },
   );
+
+  it("refuses an encoding whose name is long, quoting only the first 40 characters of it", () => {
+    const name = "Extended_UNIX_Code_Packed_Format_for_Japanese";
+    const declared = `<?xml version="1.0" encoding="${name}"?>${wcf.replace(/^<\?xml[^>]*>/, "")}`;
+    expect(decodeBatchResponse(declared, DECODE_85)).toMatchObject({
+      ok: false,
+      failure: "malformed",
+      detail: `the response declares the encoding "${name.slice(0, 40)}", but was sent as UTF-8; only UTF-8 is accepted`,
+    });
+  });
 
   it.each(["UTF-8", "utf-8", "utf8", "US-ASCII"])("reads an answer whose XML declaration names %s", (encoding) => {
     const declared = `<?xml version='1.0' encoding='${encoding}' ?>${wcf.replace(/^<\?xml[^>]*>/, "")}`;
