@@ -1,6 +1,7 @@
 import { hc } from "hono/client";
 import type { AppType } from "./http/app.js";
 import { isProblemType, PROBLEMS, type ProblemStatus, type ProblemType } from "./http/problem.js";
+import type { ProblemDocument } from "./model/problem.js";
 import type { batchTasksEntrypoint } from "./rpc.js";
 
 /**
@@ -26,8 +27,11 @@ export type { BatchTasksRequest, BatchTasksResult } from "./rpc.js";
  */
 export type BatchTasksEntrypoint = ReturnType<typeof batchTasksEntrypoint>;
 
-/** What an error thrown by `getBatchTasks` says: the fields of the problem document HTTP would have answered. */
-export type RpcProblem = { type: ProblemType; status: ProblemStatus; title: string; detail: string; requestId: string };
+/**
+ * What an error thrown by `getBatchTasks` says: the fields of the problem document HTTP would have answered, with the
+ * problem type by its short name.
+ */
+export type RpcProblem = Pick<ProblemDocument, "title" | "detail" | "requestId"> & { type: ProblemType; status: ProblemStatus };
 
 /**
  * The problem of an error thrown by `getBatchTasks` over Workers RPC, or `null` for any other error. Workers RPC

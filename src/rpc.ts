@@ -4,8 +4,9 @@ import type { RequestDirectives } from "./cache/directives.js";
 import { type CallContext, newPhases } from "./call-context.js";
 import { type Env, loadConfig } from "./config/config.js";
 import { invalidFields, parseBodyInput } from "./http/input.js";
-import { FAILURE_PROBLEM, PROBLEMS, type ProblemType } from "./http/problem.js";
+import { FAILURE_PROBLEM, INTERNAL_ERROR_DETAIL, PROBLEMS, type ProblemType } from "./http/problem.js";
 import { log } from "./log.js";
+import type { BatchQuerySchema } from "./model/batch-query.js";
 import type { BatchTasksBody } from "./model/batch-task.js";
 import type { BatchService } from "./service.js";
 import { contractIssue } from "./soap/namespaces.js";
@@ -38,7 +39,7 @@ const OptionsSchema = v.object({
 });
 
 /** What a caller over a service binding asks: the same question as the HTTP API, and optionally a tenant and directives. */
-export type BatchTasksRequest = { associateIds: number[]; state: string } & v.InferInput<typeof OptionsSchema>;
+export type BatchTasksRequest = v.InferInput<typeof BatchQuerySchema> & v.InferInput<typeof OptionsSchema>;
 
 /** The validated answer, as the HTTP API's body, with what its cache headers would say. */
 export type BatchTasksResult = BatchTasksBody & { cacheStatus: string; age: number; etag: string };
@@ -125,8 +126,7 @@ export function batchTasksEntrypoint(service: BatchService) {
       const call = { requestId, waitUntil: (work: Promise<unknown>) => this.ctx.waitUntil(work), phases };
       const outcome = await answer(service, this.env, request, call).catch((error: unknown): Outcome => {
         log("error", "unhandled_error", { requestId, error: String(error) });
-        const detail = "An unexpected error occurred; quote the requestId when reporting it.";
-        return { ok: false, type: "internal-error", detail, tenant: undefined, ids: undefined };
+        return { ok: false, type: "internal-error", detail: INTERNAL_ERROR_DETAIL, tenant: undefined, ids: undefined };
       });
       log(outcome.ok ? "info" : "warn", "rpc", {
         requestId,

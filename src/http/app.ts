@@ -11,7 +11,7 @@ import { requireAdminKey, requireApiKey } from "./auth.js";
 import { discardUnreadBody } from "./body.js";
 import { withCallContext } from "./observability.js";
 import { openApiRoutes } from "./openapi.js";
-import { problem, problemOfHttpException } from "./problem.js";
+import { INTERNAL_ERROR_DETAIL, problem, problemOfHttpException } from "./problem.js";
 import { rateLimit } from "./rate-limit.js";
 import { batchTasksRoutes } from "./routes/batch-tasks.js";
 import { cacheRoutes } from "./routes/cache.js";
@@ -83,7 +83,7 @@ export function createApp(options: AppOptions = {}) {
   app.onError((error, c) => {
     if (error instanceof HTTPException) return problemOfHttpException(c, error);
     log("error", "unhandled_error", { requestId: c.var.requestId, error: String(error) });
-    return problem(c, "internal-error", "An unexpected error occurred; quote the requestId when reporting it.");
+    return problem(c, "internal-error", INTERNAL_ERROR_DETAIL);
   });
   return routes;
 }

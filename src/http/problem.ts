@@ -89,6 +89,9 @@ export function problem(
   return response as Response & TypedResponse<ProblemDocument, ProblemStatus, "json">;
 }
 
+/** What a caller reads about a failure the Worker did not foresee: the details are in the log, under the request id. */
+export const INTERNAL_ERROR_DETAIL = "An unexpected error occurred; quote the requestId when reporting it.";
+
 /**
  * Hono's own `HTTPException`s (a malformed JSON body, for one) as problem documents too: the problem type of the
  * exception's status, and Hono's fixed message as the detail. An exception may carry a response of its own (a
@@ -97,14 +100,20 @@ export function problem(
  * `problem()` in auth.ts, says which part of the key was wrong).
  */
 export async function problemOfHttpException(c: Context<AppEnv>, error: HTTPException): Promise<Response> {
+  // A 4xx is the caller's: the problem of that status. A 5xx (or an unknown status) is ours, whatever a middleware
+  // called it: an internal error, never an upstream or configuration problem the Worker did not diagnose.
   const type =
-    (Object.keys(PROBLEMS) as ProblemType[]).find((name) => PROBLEMS[name].status === error.status) ?? "internal-error";
+    (error.status < 500
+      ? (Object.keys(PROBLEMS) as ProblemType[]).find((name) => PROBLEMS[name].status === error.status)
+      : undefined) ?? "internal-error";
   const own = error.res === undefined ? undefined : await ownProblem(error.res, type);
   const detail =
     own?.detail ??
-    (type === "invalid-request" && /json/i.test(error.message)
-      ? "The body is not valid JSON."
-      : error.message || PROBLEMS[type].title);
+    (type === "internal-error"
+      ? INTERNAL_ERROR_DETAIL
+      : type === "invalid-request" && /json/i.test(error.message)
+        ? "The body is not valid JSON."
+        : error.message || PROBLEMS[type].title);
   const challenge = error.res?.headers.get("WWW-Authenticate") ?? undefined;
   return problem(c, type, detail, {
     ...(own?.errors === undefined ? {} : { errors: own.errors }),

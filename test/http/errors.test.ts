@@ -42,6 +42,21 @@ describe("an HTTPException that carries its own response", () => {
     });
   });
 
+  it.each([500, 502, 503, 504])(
+    "answers a %i from a middleware as our internal error, never as a diagnosis it did not make",
+    async (status) => {
+      const app = appThrowing(() => new HTTPException(status as 500, { message: "upstream db01.internal exploded" }));
+      const response = await send("/throws", { app });
+      expect(response.status).toBe(500);
+      const text = await response.text();
+      expect(text).not.toContain("db01");
+      expect(JSON.parse(text)).toMatchObject({
+        type: `${PROBLEM}internal-error`,
+        detail: "An unexpected error occurred; quote the requestId when reporting it.",
+      });
+    },
+  );
+
   it("takes the exception's status, not the response's, and adds no challenge the response lacks", async () => {
     const app = appThrowing(
       () => new HTTPException(413, { res: Response.json({ error: "too big" }, { status: 200 }), message: "Payload Too Large" }),
