@@ -37,9 +37,23 @@ export type KeyBinding =
   | { ok: false; reason: "invalid"; settings: string[] }
   | { ok: false; reason: "unavailable" };
 
+/** A field name shown as it is: a plain word, like a misspelt setting. Anything else may be a pasted secret. */
+const SHOWABLE_FIELD = /^[A-Za-z]{1,30}$/;
+
 function issuesOf(prefix: string, issues: readonly v.BaseIssue<unknown>[]): string[] {
   return issues.map((issue) => {
-    const path = (issue.path ?? []).map((item) => String(item.key)).join(".");
+    const items = issue.path ?? [];
+    const last = items.at(-1);
+    if (last?.origin === "key" && !SHOWABLE_FIELD.test(String(last.key))) {
+      // An unknown field whose name is not a plain word is named by its position, never by what was typed there.
+      const owner = items
+        .slice(0, -1)
+        .map((item) => `.${String(item.key)}`)
+        .join("");
+      const position = isRecord(last.input) ? Object.keys(last.input).indexOf(String(last.key)) + 1 : 0;
+      return `${prefix}${owner} has a field that is not a known setting (field ${position})`;
+    }
+    const path = items.map((item) => String(item.key)).join(".");
     return `${prefix}${path === "" ? "" : `.${path}`} ${issue.message}`.replace(/\.$/, "");
   });
 }

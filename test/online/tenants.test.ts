@@ -192,6 +192,19 @@ describe("TENANTS: many tenants in one deployment", () => {
     expect((await send(tasksOf(tenant85.contextId), { headers: as("test-key"), env })).status).toBe(200);
   });
 
+  it("names an unknown field by its position when its name is not a plain word: it may be a pasted secret", async () => {
+    const error = vi.spyOn(console, "error");
+    const pasted = "MyApp-s3cr3tSystemUserToken0123";
+    const broken = { ...document, Cust11111: { environment: "sod", [pasted]: 1 } };
+    const env = tenantsEnv({ TENANTS: JSON.stringify(broken) });
+    const response = await send(tasksOf("Cust11111"), { headers: as("test-key"), env });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).toContain("TENANTS.Cust11111 has a field that is not a known setting (field 2)");
+    const logged = error.mock.calls.map(([line]) => String(line)).join("\n");
+    for (const output of [text, logged]) expect(output).not.toContain("s3cr3t");
+  });
+
   it("reads TENANTS from the KV key it names", async () => {
     await workerEnv.BATCH_CACHE.put("config:tenants", JSON.stringify(document));
     const env = tenantsEnv({ TENANTS: "config:tenants" });
