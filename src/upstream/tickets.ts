@@ -4,7 +4,7 @@ import { log } from "../log.js";
 import type { Credentials } from "../soap/envelope.js";
 import type { Contract } from "../soap/namespaces.js";
 import type { UpstreamFailure } from "./failure.js";
-import { callerMessage, logText } from "./messages.js";
+import { callerMessage } from "./messages.js";
 import { importSigningKey, importVerificationKey } from "./online/keys.js";
 import { batchServiceUrl, checkNetserverUrl } from "./online/netserver-url.js";
 import { signIn } from "./online/sign-in.js";
@@ -178,10 +178,8 @@ export class OnlineTicketing implements Ticketing {
     );
     if (!signedIn.ok) {
       // SuperOffice's words may echo what it was sent, in pieces or another case: callers get the fixed sentence, the
-      // log a copy with every run of 8 characters of a secret hidden.
-      const secrets = [source.systemUserToken, source.applicationToken];
-      const detail = logText(signedIn.logDetail, secrets);
-      log("warn", "superoffice_sign_in_failed", { requestId: context.requestId, tenant: tenantId, detail });
+      // log signIn's text, in which every run of 8 characters of a secret is hidden.
+      log("warn", "superoffice_sign_in_failed", { requestId: context.requestId, tenant: tenantId, detail: signedIn.detail });
       const failure = { kind: "authentication-failed", detail: callerMessage("authentication-failed", undefined, []) } as const;
       return { ok: false, failure: { ...failure, refused: signedIn.refused } };
     }

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { logText } from "../messages.js";
 import { type JwtResult, readSystemUserJwt, type SystemUserJwt } from "./jwt.js";
 import { signSystemToken } from "./system-token.js";
 
@@ -25,17 +26,16 @@ export type SignInOptions = {
 };
 
 /**
- * A ticket and the tenant's SOAP base, or why there is none: `detail` is a short sentence safe to show API callers
- * (no URL, no secret, SuperOffice's own message only when it is plain prose); `logDetail` is for logs (the HTTP
- * status and SuperOffice's message, secrets redacted). `expiresAt` is the JWT's `exp` in milliseconds, not the
- * ticket's lifetime: SuperOffice documents a ticket as valid for 6 hours, sliding, however soon its JWT expires.
+ * A ticket and the tenant's SOAP base, or why there is none: `detail` is for the log (the HTTP status and
+ * SuperOffice's message, every piece of a secret hidden); callers are only ever told that signing in failed.
+ * `expiresAt` is the JWT's `exp` in milliseconds, not the ticket's lifetime: SuperOffice documents a ticket as valid
+ * for 6 hours, sliding, however soon its JWT expires.
  */
 export type SignInResult =
   | ({ ok: true } & SystemUserJwt)
   | {
       ok: false;
       detail: string;
-      logDetail: string;
       /** SuperOffice itself said no to these credentials (not a network or format problem). */
       refused: boolean;
     };
@@ -46,7 +46,6 @@ export const AUTHENTICATE_PATH = "api/PartnerSystemUser/Authenticate";
 /** The largest answer read: SuperOffice's is about 2 KB; more is not a sign-in answer. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
-const MAX_SHOWN_MESSAGE = 200;
 const MAX_LOGGED_MESSAGE = 500;
 
 /** The answer of `PartnerSystemUser/Authenticate`; a missing `ErrorMessage` or `Token` counts as null. */
@@ -61,43 +60,16 @@ const ErrorAnswerSchema = v.looseObject({ ErrorMessage: v.optional(v.string()), 
 
 type Failure = Extract<SignInResult, { ok: false }>;
 
-function failure(detail: string, logDetail: string = detail, refused = false): Failure {
-  return { ok: false, detail, logDetail, refused };
+function failure(detail: string, refused = false): Failure {
+  return { ok: false, detail, refused };
 }
-
-/** Cuts text to `max` code points, marking the cut. */
-function cut(text: string, max: number): string {
-  const points = Array.from(text);
-  return points.length <= max ? text : `${points.slice(0, max - 1).join("")}…`;
-}
-
-/** Replaces every secret in text that came from SuperOffice, in case it echoes what it was sent. */
-function redact(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of secrets) if (secret !== "") clean = clean.replaceAll(secret, "[redacted]");
-  return clean;
-}
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must not reach a log line.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
-
-/** A server message fit for a log line: secrets redacted, control characters and runs of spaces collapsed, cut. */
-function forLog(text: string, secrets: readonly string[]): string {
-  return cut(redact(text, secrets).replace(CONTROL, " ").replace(/\s+/g, " ").trim(), MAX_LOGGED_MESSAGE);
-}
-
-const PROSE = /^[\p{L}\p{N}\p{Zs}.,;:!?'"()\-–—/%#&]+$/u;
-const TOKEN_LIKE = /[A-Za-z0-9+/=_-]{24,}/;
 
 /**
- * SuperOffice's message when it reads as a sentence (letters, digits, spaces and punctuation; no URL, markup or
- * token-like run; none of our secrets), cut to 200 characters; else `null`.
+ * A server message fit for a log line: runs of white space collapsed, cut, and every run of 8 characters of a secret
+ * hidden in any case or URL encoding (SuperOffice may echo what it was sent, in pieces), control characters replaced.
  */
-function asProse(text: string, secrets: readonly string[]): string | null {
-  const clean = text.replace(/\s+/g, " ").trim();
-  if (clean === "" || !PROSE.test(clean) || TOKEN_LIKE.test(clean) || clean.includes("//")) return null;
-  if (redact(clean, secrets) !== clean) return null;
-  return cut(clean, MAX_SHOWN_MESSAGE);
+function forLog(text: string, secrets: readonly string[]): string {
+  return logText(text.replace(/\s+/g, " ").trim(), secrets, MAX_LOGGED_MESSAGE);
 }
 
 type Body = { ok: true; text: string } | { ok: false; tooLarge: true };
@@ -141,16 +113,11 @@ function parseJson(text: string): unknown {
 function transportFailure(signal: AbortSignal, timeoutMs: number, during: string, error: unknown, secrets: readonly string[]) {
   if (signal.aborted) return failure(`SuperOffice's login service did not answer within ${timeoutMs} ms`);
   const message = error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
-  return failure(
-    "SuperOffice's login service could not be reached",
-    `SuperOffice's login service could not be reached (${during} failed: ${forLog(message, secrets)})`,
-  );
+  return failure(`SuperOffice's login service could not be reached (${during} failed: ${forLog(message, secrets)})`);
 }
 
 function refusal(message: string | null, secrets: readonly string[]): Failure {
-  const shown = message === null ? null : asProse(message, secrets);
   return failure(
-    shown === null ? "SuperOffice refused the sign-in" : `SuperOffice refused the sign-in: ${shown}`,
     message === null
       ? "SuperOffice refused the sign-in (IsSuccessful false, no ErrorMessage)"
       : `SuperOffice refused the sign-in (IsSuccessful false): ${forLog(message, secrets)}`,
@@ -208,10 +175,7 @@ export async function signIn(credentials: SignInCredentials, options: SignInOpti
   }
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel();
-    return failure(
-      "SuperOffice's login service answered with a redirect, which is not followed",
-      `SuperOffice's login service answered HTTP ${response.status} (a redirect, not followed)`,
-    );
+    return failure(`SuperOffice's login service answered HTTP ${response.status} (a redirect, not followed)`);
   }
   let body: Body;
   try {
@@ -226,7 +190,6 @@ export async function signIn(credentials: SignInCredentials, options: SignInOpti
     const message = error.success ? (error.output.ErrorMessage ?? error.output.Message) : undefined;
     const said = message === undefined ? "" : `: ${forLog(message, secrets)}`;
     return failure(
-      `SuperOffice's login service answered HTTP ${response.status}`,
       `SuperOffice's login service answered HTTP ${response.status}${said}`,
       response.status === 401 || response.status === 403,
     );

@@ -57,7 +57,7 @@ async function signInAs(tenant = first, overrides: Partial<SignInCredentials> = 
 }
 
 async function ticketOf(result: SignInResult): Promise<{ ticket: string; netserverUrl: string }> {
-  if (!result.ok) throw new Error(`sign-in failed: ${result.logDetail}`);
+  if (!result.ok) throw new Error(`sign-in failed: ${result.detail}`);
   return result;
 }
 
@@ -183,7 +183,7 @@ describe("the emulator's SuperOffice Online sign-in", () => {
   ])("refuses %s with IsSuccessful false and SuperOffice's kind of message", async (_name, overrides, message) => {
     const before = await requests();
     const result = await signInAs(first, await overrides());
-    expect(result).toMatchObject({ ok: false, detail: `SuperOffice refused the sign-in: ${message}` });
+    expect(result).toMatchObject({ ok: false, detail: `SuperOffice refused the sign-in (IsSuccessful false): ${message}` });
     const after = await requests();
     expect([after.signIns - before.signIns, after.signInsRefused - before.signInsRefused]).toEqual([1, 1]);
   });
@@ -192,7 +192,7 @@ describe("the emulator's SuperOffice Online sign-in", () => {
     for (const skew of [-6 * 60_000, 6 * 60_000]) {
       expect(await signInAs(first, {}, Date.now() + skew)).toMatchObject({
         ok: false,
-        detail: "SuperOffice refused the sign-in: Authorization error: InvalidTimestamp (6)",
+        detail: "SuperOffice refused the sign-in (IsSuccessful false): Authorization error: InvalidTimestamp (6)",
       });
     }
     for (const skew of [-4 * 60_000, 4 * 60_000]) {
@@ -246,7 +246,7 @@ describe("the emulator's tickets", () => {
     const expired = await call();
     expect(expired).toMatchObject({
       ...SESSION,
-      detail: "Your session has expired or the ticket is not valid. Please log in again.",
+      friendlyText: "Your session has expired or the ticket is not valid. Please log in again.",
     });
     await control("DELETE", "clock");
     expect(await call()).toMatchObject(SESSION);
