@@ -218,7 +218,9 @@ characters, and predicting each task field's name from the contract's order inst
 comparing a field's end tag character by character instead of with \`startsWith\` gained 2–5%.
 
 The per-run figures also move from run to run with the garbage collector, not with the code: the same commit measured
-7.2 and 10.6 ms per run at 1000 tasks in two runs a minute apart, CPU time agreeing. A request of 21 runs allocates
+7.2 and 10.6 ms per run at 1000 tasks in two runs a minute apart, CPU time agreeing. Timed inside the Worker instead
+(workerd's clock around 20 runs, 12 requests alternating with the pipeline as it was at 2f5f5ba, medians), the
+pipeline costs 6.85 ms per run at 1000 tasks against 6.95 then, and 0.31 against 0.32 ms at 50. A request of 21 runs allocates
 about 60 MB (per run about 0.9 MB of tasks and strings, 0.6 MB of validated copies, 1.3 MB of JSON); while V8 marks
 the old generation, \`JSON.stringify\` runs 3–4 times and the decoder 1.5 times slower (\`node --trace-gc\` shows
 the same pattern in Node). Text built by appending chunks (a V8 rope) is slower still: decoding the 945 KB answer from
