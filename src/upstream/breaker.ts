@@ -3,7 +3,8 @@ const FAILURES_TO_OPEN = 5;
 /** How long an open circuit refuses calls before it lets one probe through. */
 const COOL_DOWN_MS = 30_000;
 
-export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
+/** Whether a call may go ahead, and whether it is the one probe of an open circuit (which it must say when it is recorded). */
+export type Admission = { ok: true; probe: boolean } | { ok: false; retryAfterSeconds: number };
 
 /**
  * What one admitted call says about SuperOffice: it answered (`healthy`), it is unwell (`unhealthy`), or the call
@@ -29,22 +30,24 @@ export class CircuitBreaker {
   constructor(private readonly now: () => number) {}
 
   admit(): Admission {
-    if (this.openedAt === null) return { ok: true };
+    if (this.openedAt === null) return { ok: true, probe: false };
     const waited = this.now() - this.openedAt;
     if (waited >= COOL_DOWN_MS && !this.probing) {
       this.probing = true;
-      return { ok: true };
+      return { ok: true, probe: true };
     }
     const left = this.probing ? COOL_DOWN_MS : COOL_DOWN_MS - waited;
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
   }
 
   /**
-   * Records an admitted call's outcome. An inconclusive one changes nothing but the probe: it neither closes an open
-   * circuit nor opens a closed one, nor breaks a run of failures, since it says nothing about SuperOffice.
+   * Records an admitted call's outcome (`probe` as its admission said). An inconclusive one changes nothing but the
+   * probe: it neither closes an open circuit nor opens a closed one, nor breaks a run of failures, since it says
+   * nothing about SuperOffice. Only the probe itself frees the probe: a slow call admitted before the circuit opened
+   * may end while a probe is out, and must not let a second one through.
    */
-  record(outcome: Outcome): void {
-    this.probing = false;
+  record(outcome: Outcome, probe: boolean): void {
+    if (probe) this.probing = false;
     if (outcome === "inconclusive") return;
     if (outcome === "healthy") {
       this.failures = 0;

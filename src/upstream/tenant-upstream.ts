@@ -120,12 +120,12 @@ export class TenantUpstream {
       try {
         called = await this.call(query, context);
       } catch (error) {
-        this.breaker.record("inconclusive");
+        this.breaker.record("inconclusive", admission.probe);
         return { ok: false, failure: this.unforeseen(error, context) };
       }
       const { result, rejected } = called;
       // A rejection is Batch.svc answering, even when the renewal after it then failed at the login service.
-      this.breaker.record(result.ok || rejected ? "healthy" : OUTCOMES[result.failure.kind]);
+      this.breaker.record(result.ok || rejected ? "healthy" : OUTCOMES[result.failure.kind], admission.probe);
       if (result.ok) this.rejectedSince = null;
       else if (rejected || result.failure.refused === true) this.rejectedSince ??= this.now();
       return result;
