@@ -1,10 +1,9 @@
 import { createRequire } from "node:module";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { filterTasks } from "../../emulator/filter.js";
 import { NEVER, SEED_TASKS, type SeedTask } from "../../emulator/seed.js";
-import { type RunningEmulator, startEmulator } from "../../emulator/server.js";
 import { CONTRACTS } from "../../src/soap/namespaces.js";
-import { type StartingService, startWorker } from "../browser/services.js";
+import { useDevWorker } from "./dev-worker.js";
 
 /**
  * SuperOffice's own TypeScript client, `@superoffice/webapi` 12.x (pinned, a dev dependency), against the Worker
@@ -17,19 +16,7 @@ import { type StartingService, startWorker } from "../browser/services.js";
 /** The package's CommonJS build: its ESM build imports files without extensions, which Node cannot load. */
 const { WebApi } = createRequire(import.meta.url)("@superoffice/webapi") as typeof import("@superoffice/webapi");
 
-let emulator: RunningEmulator;
-let worker: StartingService;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ host: "127.0.0.1", port: 0, ticket: "7T:dev-ticket", applicationToken: "dev-app-token" });
-  worker = await startWorker({ upstreamUrl: emulator.url, freshSeconds: 30, timeoutMs: 60_000 });
-  await worker.ready;
-}, 90_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await emulator?.close();
-});
+const origin = useDevWorker();
 
 /** What the client should make of a seeded task: dates as `Date` (never as null), dictionaries as objects. */
 function expected(task: SeedTask) {
@@ -68,7 +55,7 @@ describe("@superoffice/webapi's BatchAgent against the edge", () => {
     [[0, 12], "Succeeded"],
     [[-1], "All"],
   ] as const)("returns the emulator's tasks for %j in state %s, field by field", async (associateIds, state) => {
-    const api = new WebApi(`${worker.url}/`);
+    const api = new WebApi(`${origin()}/`);
     api.authenticateWithToken("dev-key");
     const agent = api.getBatchAgent();
     const tasks = await agent.getBatchTaskInfosByAssociatesAndStateAsync([...associateIds], state);
@@ -89,7 +76,7 @@ describe("@superoffice/webapi's BatchAgent against the edge", () => {
   });
 
   it("gets the client's error for a refused key, not an empty list", async () => {
-    const api = new WebApi(`${worker.url}/`);
+    const api = new WebApi(`${origin()}/`);
     api.authenticateWithToken("not-a-key");
     await expect(api.getBatchAgent().getBatchTaskInfosByAssociatesAndStateAsync([5], "All")).rejects.toMatchObject({
       response: { status: 401 },
