@@ -418,34 +418,26 @@ class OnePass {
 
   /** Text with references decoded and CR LF / CR read as LF (XML 1.0 section 2.11). */
   private decodeText(from: number, to: number): string {
-    const xml = this.xml;
-    let out = "";
-    let at = from;
-    for (let index = from; index < to; index++) {
-      const code = xml.charCodeAt(index);
-      if (code === CR) {
-        out += `${xml.slice(at, index)}\n`;
-        if (index + 1 < to && xml.charCodeAt(index + 1) === LF) index++;
-        at = index + 1;
-      } else if (code === AMP) {
-        const semicolon = this.semicolon(index, to);
-        out += xml.slice(at, index) + this.reference(index + 1, semicolon);
-        index = semicolon;
-        at = semicolon + 1;
-      }
-    }
-    return out + xml.slice(at, to);
+    return this.normalised(from, to, false);
   }
 
   /** An attribute value with references decoded and tab, LF, CR LF and CR read as a space (XML 1.0 section 3.3.3). */
   private attributeValue(from: number, to: number): string {
+    return this.normalised(from, to, true);
+  }
+
+  /**
+   * [from, to) with references decoded and line ends normalised: CR LF and CR become LF in text, and, in an attribute
+   * value, a space, as do tab and LF.
+   */
+  private normalised(from: number, to: number, attribute: boolean): string {
     const xml = this.xml;
     let out = "";
     let at = from;
     for (let index = from; index < to; index++) {
       const code = xml.charCodeAt(index);
-      if (code === TAB || code === LF || code === CR) {
-        out += `${xml.slice(at, index)} `;
+      if (code === CR || (attribute && (code === TAB || code === LF))) {
+        out += `${xml.slice(at, index)}${attribute ? " " : "\n"}`;
         if (code === CR && index + 1 < to && xml.charCodeAt(index + 1) === LF) index++;
         at = index + 1;
       } else if (code === AMP) {
