@@ -10,7 +10,14 @@ import type { FailureKind, UpstreamFailure } from "./failure.js";
 import { ConcurrencyLimiter, type Sleep } from "./limiter.js";
 import { logText } from "./messages.js";
 import { cacheScopeOf, ticketKeyOf } from "./scope.js";
-import { type Access, type AccessResult, OnlineTicketing, StaticTicketing, type Ticketing } from "./tickets.js";
+import {
+  type Access,
+  type AccessResult,
+  OnlineTicketing,
+  StaticTicketing,
+  type Ticketing,
+  UNFORESEEN_FAILURE,
+} from "./tickets.js";
 
 /** How long a call waits for a free slot before it is refused as `busy`. */
 const QUEUE_WAIT_MS = 1000;
@@ -156,25 +163,17 @@ export class TenantUpstream {
    * A call that threw instead of returning a result. `fetchBatchTasks` classifies everything that happens in an
    * exchange itself, so what throws here is getting the credentials: Online sign-in, its KV or WebCrypto failing
    * in a way nobody foresaw. It is still an upstream failure, so that stale-if-error applies instead of a 500, and
-   * it is the breaker's `inconclusive`: Batch.svc was not asked. The error's text goes only to the log, with the
-   * tenant's configured secrets redacted.
+   * it is the breaker's `inconclusive`: Batch.svc was not asked. The error's text goes only to the log, with every
+   * secret the ticketing holds redacted: the configured ones and the tickets it obtained.
    */
   private unforeseen(error: unknown, context: CallContext): UpstreamFailure {
-    const { source } = this.tenant;
-    const secrets =
-      source.kind === "static"
-        ? [source.ticket, source.applicationToken ?? ""]
-        : [source.systemUserToken, source.applicationToken, source.privateKey];
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     log("error", "upstream_unforeseen_failure", {
       requestId: context.requestId,
       tenant: this.tenant.id,
-      error: logText(text, secrets, 500),
+      error: logText(text, this.ticketing.secrets(), 500),
     });
-    return {
-      kind: "authentication-failed",
-      detail: "Getting credentials for SuperOffice failed unexpectedly; the failure is logged.",
-    };
+    return UNFORESEEN_FAILURE;
   }
 
   private exchange(query: BatchQuery, access: Access, context: CallContext): Promise<UpstreamResult> {

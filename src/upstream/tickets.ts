@@ -17,18 +17,29 @@ export type AccessResult = { ok: true; access: Access } | { ok: false; failure: 
 
 /**
  * Where a tenant's credentials come from. `renew` is asked once when SuperOffice rejects the credentials of
- * `rejected`; `null` means they cannot be renewed (a fixed ticket).
+ * `rejected`; `null` means they cannot be renewed (a fixed ticket). `secrets` lists every secret it holds now, the
+ * configured ones and the tickets it obtained, for whoever must keep them out of a log line.
  */
 export interface Ticketing {
   current(context: CallContext): Promise<AccessResult>;
   renew(rejected: Access, context: CallContext): Promise<AccessResult> | null;
+  secrets(): readonly string[];
 }
+
+/**
+ * What a call gets when getting credentials threw instead of failing in a way foreseen (a bug, WebCrypto or KV
+ * breaking): the error itself goes only to the log.
+ */
+export const UNFORESEEN_FAILURE: UpstreamFailure = {
+  kind: "authentication-failed",
+  detail: "Getting credentials for SuperOffice failed unexpectedly; the failure is logged.",
+};
 
 /** A fixed ticket and URL from the settings: on-site installations and quick trials. */
 export class StaticTicketing implements Ticketing {
   private readonly access: AccessResult;
 
-  constructor(source: StaticSource) {
+  constructor(private readonly source: StaticSource) {
     this.access = {
       ok: true,
       access: { url: source.url, credentials: { ticket: source.ticket, applicationToken: source.applicationToken } },
@@ -41,6 +52,10 @@ export class StaticTicketing implements Ticketing {
 
   renew(): null {
     return null;
+  }
+
+  secrets(): readonly string[] {
+    return [this.source.ticket, this.source.applicationToken ?? ""];
   }
 }
 
@@ -103,6 +118,11 @@ export class OnlineTicketing implements Ticketing {
     return this.once(() => this.fromKvOrSignIn(context));
   }
 
+  secrets(): readonly string[] {
+    const { systemUserToken, applicationToken, privateKey } = this.options.source;
+    return [systemUserToken, applicationToken, privateKey, this.held?.access.credentials.ticket ?? "", this.rejected ?? ""];
+  }
+
   /** Whether a ticket is still short of this isolate's renewal age. */
   private young(held: Held): boolean {
     return this.options.now() - held.obtainedAt < this.renewAfter;
@@ -132,7 +152,15 @@ export class OnlineTicketing implements Ticketing {
     const now = options.now();
     if (this.lastFailure !== null && now - this.lastFailure.at < SIGN_IN_BACKOFF_MS)
       return { ok: false, failure: this.lastFailure.failure };
-    const result = await this.exchange(context);
+    let result: HeldResult;
+    try {
+      result = await this.exchange(context);
+    } catch (error) {
+      // A sign-in that throws failed all the same: the back-off holds, so that a bug, or WebCrypto failing, does not
+      // turn every request into another attempt at the login service. The caller logs the error.
+      this.lastFailure = { failure: UNFORESEEN_FAILURE, at: now };
+      throw error;
+    }
     if (!result.ok) {
       this.lastFailure = { failure: result.failure, at: now };
       return result;

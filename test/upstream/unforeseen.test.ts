@@ -4,7 +4,7 @@ import { OnlineTicketing } from "../../src/upstream/tickets.js";
 import { manualClock } from "../cache/clock.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
 import { authorized, send, xmlResponse } from "../helpers.js";
-import { jwt, onlineEnv } from "../online/fake-online.js";
+import { fakeOnline, jwt, onlineEnv, watched } from "../online/fake-online.js";
 
 const path = (id: number) => `/v1/batch-tasks?associateIds=${id}&state=All`;
 
@@ -96,5 +96,61 @@ describe("a failure that throws in the upstream step", () => {
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-circuit-open" });
     expect(state.batchCalls).toBe(5);
+  });
+});
+
+describe("an Online sign-in that throws", () => {
+  it("logs the error with the ticket this isolate holds hidden, as well as the configured secrets", async () => {
+    const app = createApp(manualClock());
+    const env = await onlineEnv();
+    const online = fakeOnline();
+    const { send: watchedSend, seen } = watched();
+    expect((await watchedSend(path(1), { headers: authorized(), app, env })).status).toBe(200);
+    const ticket = online.issued[0] as string;
+    const current = vi.spyOn(OnlineTicketing.prototype, "current").mockImplementation(() => {
+      throw new TypeError(`Cannot use ${ticket} for SysUser-token-abcdef`);
+    });
+
+    const failed = await watchedSend(path(2), { headers: authorized(), app, env });
+    expect(failed.status).toBe(502);
+    expect(current).toHaveBeenCalledTimes(1);
+    const text = seen();
+    expect(text).toContain('"event":"upstream_unforeseen_failure"');
+    expect(text).toContain("TypeError: Cannot use ");
+    for (const secret of [ticket, "ticket-n", "SysUser-token-abcdef"]) expect(text).not.toContain(secret);
+  });
+
+  it("keeps the sign-in back-off: for 10 s the failure is repeated without another attempt", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
+    const env = await onlineEnv();
+    const online = fakeOnline();
+    const exchanges = { count: 0 };
+    const prototype = OnlineTicketing.prototype as unknown as { exchange: (context: unknown) => Promise<unknown> };
+    const exchange = prototype.exchange;
+    vi.spyOn(prototype, "exchange").mockImplementation(function (this: unknown, context) {
+      exchanges.count += 1;
+      if (exchanges.count === 1) throw new TypeError("WebCrypto broke");
+      return exchange.call(this, context);
+    });
+    const get = (id: number) => send(path(id), { headers: authorized(), app, env });
+
+    const thrown = await get(1);
+    expect(thrown.status).toBe(502);
+    expect(await thrown.json()).toMatchObject({
+      type: "urn:superoffice-batch-edge:problem:upstream-authentication-failed",
+      detail: "Getting credentials for SuperOffice failed unexpectedly; the failure is logged.",
+    });
+    clock.advance(9);
+    const repeated = await get(2);
+    expect(repeated.status).toBe(502);
+    expect(await repeated.json()).toMatchObject({ type: "urn:superoffice-batch-edge:problem:upstream-authentication-failed" });
+    expect(exchanges.count).toBe(1);
+    expect(online.signIns).toBe(0);
+
+    clock.advance(2);
+    expect((await get(3)).status).toBe(200);
+    expect(exchanges.count).toBe(2);
+    expect(online.signIns).toBe(1);
   });
 });
