@@ -25,6 +25,7 @@ import {
   tasksOfTree,
   tooManyTasks,
 } from "./rules.js";
+import { decodeEntities, PAIR_PATTERN, TASK_PATTERN } from "./task-pattern.js";
 import { DOCTYPE_REFUSED, MAX_DEPTH, MalformedXml, TOO_DEEP, type XmlElement } from "./xml-tree.js";
 
 /*
@@ -45,9 +46,10 @@ import { DOCTYPE_REFUSED, MAX_DEPTH, MalformedXml, TOO_DEEP, type XmlElement } f
  * element's children, the task list, are read inline, each value through the same rule functions (with shortcuts
  * that give the same result for plain digits, booleans, known states and dates).
  *
- * Why it is fast: every character is read once by one small loop (tag names twice: an end tag is compared with its
- * start tag), a tag name is matched against the names it may be while it is scanned (a trie), and nothing is
- * allocated per element except the values kept.
+ * Why it is fast: a task as WCF writes it is matched whole by one regular expression (task-pattern.ts), which V8
+ * compiles to machine code; everything else is read once by one small loop (tag names twice: an end tag is compared
+ * with its start tag), a tag name is matched against the names it may be while it is scanned (a trie), and nothing
+ * is allocated per element except the values kept.
  */
 
 const MAX_ATTRIBUTES = 16;
@@ -558,6 +560,9 @@ class OnePass {
     if (code === GT && nameId >= 0 && nameId < TASK_FIELDS.length) {
       const end = this.plainField(nameStart, colon, nameEnd, nameId);
       if (end !== -1) return end;
+    } else if (code === GT && nameId === NAME_BATCH_TASK_INFO && colon === -1) {
+      const end = this.patternTask(lt);
+      if (end !== -1) return end;
     }
     let count = 0;
     let selfClosing = false;
@@ -583,6 +588,91 @@ class OnePass {
     this.open(nameStart, colon, nameEnd, nameId, count);
     if (selfClosing) this.close();
     return index;
+  }
+
+  /**
+   * A whole task as WCF writes it, read with TASK_PATTERN (task-pattern.ts) without opening a frame: where the
+   * general path would open it as a task (in the Response, in the contract's namespace, no refusal yet, room for one
+   * more) and with `i` bound to XML Schema instance, as the pattern assumes. (Depth needs no check: the Response's
+   * children sit at depth 4, and the pattern nests 5 deeper, far inside MAX_DEPTH.) Gives each value through the
+   * same rules as the general path and returns the index after its end tag; returns -1, having changed nothing, when
+   * the pattern does not match, for the general path.
+   */
+  private patternTask(lt: number): number {
+    const depth = this.depth;
+    if (
+      depth === 0 ||
+      (this.frames[depth - 1] as Frame).role !== RESPONSE ||
+      this.taskRefusal !== null ||
+      this.tasks.length === this.options.maxTasks ||
+      this.defaultId !== CONTRACT ||
+      this.prefixId("i") !== XSI
+    )
+      return -1;
+    TASK_PATTERN.lastIndex = lt;
+    let match: RegExpExecArray | null;
+    try {
+      match = TASK_PATTERN.exec(this.xml);
+    } catch {
+      // V8 ran out of backtracking stack on an outsized task: the general path reads it.
+      return -1;
+    }
+    if (match === null) return -1;
+    const values = this.values;
+    // One search of the whole task instead of one per field: most tasks hold no entity reference at all.
+    const references = match[0].indexOf("&") !== -1;
+    for (let index = 0; index < TASK_FIELDS.length; index++) {
+      const group = 3 * index;
+      if (match[group + 3] === undefined) {
+        values[index] = ABSENT_VALUES[index];
+        continue;
+      }
+      const field = TASK_FIELDS[index] as Field;
+      const nil = match[group + 2] !== undefined;
+      const text = match[group + 1] ?? "";
+      this.field = field;
+      try {
+        values[index] =
+          field.kind === "dictionary"
+            ? this.patternDictionary(nil, text, references)
+            : this.textValue(nil, references ? decodeEntities(text) : text);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        this.taskRefusal = error;
+        return TASK_PATTERN.lastIndex;
+      }
+    }
+    this.tasks.push(taskOf(values));
+    return TASK_PATTERN.lastIndex;
+  }
+
+  /** The id of the namespace `prefix` is bound to, or -1 when it is unbound. */
+  private prefixId(prefix: string): number {
+    for (let index = this.bindCount - 1; index >= 0; index--) {
+      const binding = this.bindings[index] as Binding;
+      if (binding.prefix === prefix) return binding.id;
+    }
+    return -1;
+  }
+
+  /**
+   * A dictionary TASK_PATTERN matched: `pairs` is the text of its pairs, which PAIR_PATTERN reads one by one;
+   * `references` says whether the task holds an entity reference anywhere.
+   */
+  private patternDictionary(nil: boolean, pairs: string, references: boolean): Dictionary | null {
+    if (nil) return null;
+    const dictionary: Dictionary = {};
+    PAIR_PATTERN.lastIndex = 0;
+    for (let match = PAIR_PATTERN.exec(pairs); match !== null; match = PAIR_PATTERN.exec(pairs)) {
+      const key = match[2] !== undefined ? null : (match[1] ?? "");
+      const value = match[4] !== undefined ? null : (match[3] ?? "");
+      addEntry(
+        dictionary,
+        this.checkedKey(dictionary, references && key !== null ? decodeEntities(key) : key),
+        references && value !== null ? decodeEntities(value) : value,
+      );
+    }
+    return dictionary;
   }
 
   /**
@@ -959,29 +1049,38 @@ class OnePass {
 
   /** `decodeField`'s rules, with shortcuts that give the same value for plain digits, booleans, states and dates. */
   private fieldValue(): unknown {
-    const { kind, element } = this.field;
-    if (kind === "string") {
-      if (this.leafNil) return null;
+    const kind = this.field.kind;
+    if (!this.leafNil) {
       if (this.leafHasChildren) throw holdsElements(this.where());
-      return this.collected();
-    }
-    if (this.leafNil) {
-      if (kind === "dateTime") return null;
-      throw nilNotNillable(this.where());
-    }
-    if (this.leafHasChildren) throw holdsElements(this.where());
-    if (this.leafMode === RAW) {
-      if (kind === "int") {
-        const value = rawInteger(this.xml, this.leafStart, this.leafEnd);
-        if (!Number.isNaN(value)) return value;
-      } else if (kind === "bool") {
-        const value = rawBoolean(this.xml, this.leafStart, this.leafEnd);
-        if (value !== null) return value;
+      if (this.leafMode === RAW) {
+        if (kind === "int") {
+          const value = rawInteger(this.xml, this.leafStart, this.leafEnd);
+          if (!Number.isNaN(value)) return value;
+        } else if (kind === "bool") {
+          const value = rawBoolean(this.xml, this.leafStart, this.leafEnd);
+          if (value !== null) return value;
+        }
       }
     }
-    const text = this.collected();
-    if (kind === "dateTime") return dateTimeValue(text);
-    if (kind === "state" && KNOWN_STATES.has(text)) return text;
+    return this.textValue(this.leafNil, this.leafNil ? "" : this.collected());
+  }
+
+  /** The current field's value from its nil flag and its text, once it is known to hold no elements. */
+  private textValue(nil: boolean, text: string): unknown {
+    const { kind, element } = this.field;
+    if (nil) {
+      if (kind === "string" || kind === "dateTime") return null;
+      throw nilNotNillable(this.where());
+    }
+    if (kind === "string") return text;
+    if (kind === "int") {
+      const value = rawInteger(text, 0, text.length);
+      if (!Number.isNaN(value)) return value;
+    } else if (kind === "bool") {
+      const value = rawBoolean(text, 0, text.length);
+      if (value !== null) return value;
+    } else if (kind === "dateTime") return dateTimeValue(text);
+    else if (kind === "state" && KNOWN_STATES.has(text)) return text;
     return scalarValue(kind, text, this.where(), element, this.reading);
   }
 
@@ -990,14 +1089,18 @@ class OnePass {
     try {
       if (this.keySeen && !this.keyNil && this.keyHasChildren) throw holdsElements(`${this.where()}.Key`);
       const key = this.keySeen && !this.keyNil ? this.keyText : null;
-      const checked =
-        key === null || Object.hasOwn(this.dictionary, key) ? dictionaryKey(key, this.dictionary, this.where()) : key;
+      const checked = this.checkedKey(this.dictionary, key);
       if (this.valueSeen && !this.valueNil && this.valueHasChildren) throw holdsElements(`${this.where()}.Value`);
       addEntry(this.dictionary, checked, this.valueSeen && !this.valueNil ? this.valueText : null);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       this.taskRefusal = error;
     }
+  }
+
+  /** A pair's key as `dictionaryKey` checks it (present, not repeated), without its call in the common case. */
+  private checkedKey(dictionary: Dictionary, key: string | null): string {
+    return key === null || Object.hasOwn(dictionary, key) ? dictionaryKey(key, dictionary, this.where()) : key;
   }
 }
 

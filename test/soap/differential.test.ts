@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SEED_TASKS } from "../../emulator/seed.js";
-import { exceptionEnvelope, faultEnvelope, successEnvelope } from "../../emulator/xml-writer.js";
+import { batchTaskInfo, exceptionEnvelope, faultEnvelope, successEnvelope } from "../../emulator/xml-writer.js";
 import { type DecodeResult, decodeBatchResponse, decodeBatchResponseWith } from "../../src/soap/decode.js";
+import { CONTRACTS } from "../../src/soap/namespaces.js";
 import { decodeInOnePass } from "../../src/soap/one-pass.js";
+import { TASK_PATTERN } from "../../src/soap/task-pattern.js";
 import { parseWithSaxes } from "../../src/soap/xml-saxes.js";
 import { DOCTYPE_REFUSED, TOO_DEEP } from "../../src/soap/xml-tree.js";
 import { parseWithXmldom } from "../../src/soap/xml-xmldom.js";
@@ -278,5 +280,70 @@ describe("the one-pass decoder agrees with the saxes and xmldom decoders", () =>
       ok: false,
       failure: "malformed",
     });
+  });
+});
+
+/** A Services85 answer whose Response element is written as given, around the task list `tasks`. */
+function answerWith(response: (tasks: string) => string, tasks: string): string {
+  const ns = CONTRACTS["85"].namespace;
+  return (
+    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
+    `<GetBatchTaskInfosByAssociatesAndStateResponse xmlns="${ns}">${response(tasks)}` +
+    "</GetBatchTaskInfosByAssociatesAndStateResponse></s:Body></s:Envelope>"
+  );
+}
+
+const XSI = 'xmlns:i="http://www.w3.org/2001/XMLSchema-instance"';
+
+describe("the task pattern (src/soap/task-pattern.ts), the one-pass decoder's shortcut for a whole task", () => {
+  it("matches every seed task exactly as the emulator writes it, for Services85 and Services88", () => {
+    for (const contract of [CONTRACTS["85"], CONTRACTS["88"]]) {
+      for (const task of SEED_TASKS) {
+        const xml = batchTaskInfo(task, contract);
+        TASK_PATTERN.lastIndex = 0;
+        expect(TASK_PATTERN.exec(xml)?.[0], `task ${task.id}`).toBe(xml);
+      }
+    }
+  });
+
+  it.each([
+    [
+      "`i` bound to another namespace: `i:nil` is then an attribute like any other",
+      answerWith(
+        (tasks) => `<Response xmlns:i="urn:not-xsi">${tasks}</Response>`,
+        '<BatchTaskInfo><Id>1</Id><Result i:nil="true"/></BatchTaskInfo>',
+      ),
+    ],
+    [
+      "tasks outside the contract's namespace (the Response prefixed, no default namespace in scope)",
+      answerWith(
+        (tasks) => `<c:Response xmlns:c="${CONTRACTS["85"].namespace}" xmlns="" ${XSI}>${tasks}</c:Response>`,
+        "<BatchTaskInfo><Id>1</Id></BatchTaskInfo>",
+      ),
+    ],
+    [
+      "a BatchTaskInfo inside an element the decoder skips, within a task",
+      answerWith(
+        (tasks) => `<Response ${XSI}>${tasks}</Response>`,
+        "<BatchTaskInfo><Id>1</Id><Extra><BatchTaskInfo><Id>2</Id></BatchTaskInfo></Extra></BatchTaskInfo>",
+      ),
+    ],
+    [
+      "a BatchTaskInfo in a second Response, which the decoder does not read",
+      answerWith(
+        (tasks) => `<Response ${XSI}>${tasks}</Response><Response ${XSI}><BatchTaskInfo><Id>2</Id></BatchTaskInfo></Response>`,
+        "<BatchTaskInfo><Id>1</Id></BatchTaskInfo>",
+      ),
+    ],
+    [
+      "tasks after a refused one",
+      answerWith(
+        (tasks) => `<Response ${XSI}>${tasks}</Response>`,
+        '<BatchTaskInfo><Id i:nil="true"/></BatchTaskInfo><BatchTaskInfo><Id>x</Id></BatchTaskInfo>',
+      ),
+    ],
+  ])("is not applied where the general path would read otherwise: %s", (_case, xml) => {
+    expect(judge(xml).problem).toBeNull();
+    expect(decodeInOnePass(xml, DECODE_85)).not.toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SEED_TASKS, type SeedTask } from "../../emulator/seed.js";
 import { successEnvelope } from "../../emulator/xml-writer.js";
 import { decodeBatchResponse, decodeBatchResponseWith } from "../../src/soap/decode.js";
 import { decodeInOnePass } from "../../src/soap/one-pass.js";
 import { ABSENT_VALUES, TASK_FIELDS, taskOf } from "../../src/soap/rules.js";
+import { TASK_PATTERN } from "../../src/soap/task-pattern.js";
 import { parseWithSaxes } from "../../src/soap/xml-saxes.js";
 import { DOCTYPE_REFUSED, TOO_DEEP } from "../../src/soap/xml-tree.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
@@ -22,6 +23,20 @@ const saxes = (xml: string) => decodeBatchResponseWith(parseWithSaxes, xml, DECO
 describe("the one-pass decoder: what it reads itself", () => {
   it("builds every task with the decoder's fields, in order", () => {
     expect(Object.keys(taskOf(ABSENT_VALUES))).toEqual(TASK_FIELDS.map((field) => field.name));
+  });
+
+  it("reads every task the general way when the task pattern throws (V8 out of backtracking stack)", () => {
+    const xml = successEnvelope(SEED_TASKS);
+    const expected = saxes(xml);
+    const exec = vi.spyOn(TASK_PATTERN, "exec").mockImplementation(() => {
+      throw new RangeError("Maximum call stack size exceeded");
+    });
+    try {
+      expect(decodeInOnePass(xml, DECODE_85)).toEqual(expected);
+      expect(exec).toHaveBeenCalledTimes(SEED_TASKS.length);
+    } finally {
+      exec.mockRestore();
+    }
   });
 
   it.each([

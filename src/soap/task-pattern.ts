@@ -1,0 +1,86 @@
+import { TASK_FIELDS } from "./rules.js";
+
+/*
+ * One regular expression for a whole `BatchTaskInfo` as WCF writes it: its members in WSDL order, each at most once
+ * and each optional, unprefixed in the default namespace, empty or nil (`i:nil="true"`) or holding plain text, with
+ * whitespace between elements; the Carrier members `TableRight` and `FieldProperties` in NetServer's shapes. The
+ * one-pass decoder (one-pass.ts) tries it on each task of the Response and reads whatever it does not match (another
+ * order, other attributes or prefixes, comments, CDATA, character references, a `]` or CR in text) with its general
+ * path, so the pattern only ever takes a shortcut, never a decision: what it matches is well-formed by construction
+ * (literal tags, a closed set of text characters) and means exactly what the general path would read.
+ *
+ * Why: V8 compiles a regular expression to machine code, which reads a task in well under half the time the
+ * decoder's own character loop takes (BENCHMARKS.md section 2).
+ *
+ * Bounded: text excludes `&` and `<`, which start the only things that may follow it, and a whitespace run can only
+ * be followed by `<`, so a failed attempt backtracks over each character a bounded number of times; attempts start
+ * only at task start tags and do not overlap, so the whole answer costs linear time. An attempt that outgrew V8's
+ * backtracking stack would throw; the task is then read the general way.
+ */
+
+/**
+ * A character of plain element text: an XML character of the Basic Multilingual Plane other than `<`, `&` (which
+ * starts a reference), `]` (which could start `]]>`) and CR (which text normalises); no surrogate.
+ */
+const CHAR = String.raw`[^<&\]\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]`;
+
+/**
+ * Plain text: such characters, the five predefined entity references (`decodeEntities` reads them) and surrogate
+ * pairs (a lone surrogate is not an XML character).
+ */
+const TEXT = String.raw`${CHAR}*(?:(?:&(?:lt|gt|amp|quot|apos);|[\ud800-\udbff][\udc00-\udfff])${CHAR}*)*`;
+
+/** Whitespace between elements, which the decoder ignores there. */
+const SPACE = String.raw`[ \t\r\n]*`;
+
+/** `<name>text</name>`, `<name/>` or `<name i:nil="true"/>`, capturing nothing. */
+const skippedLeaf = (name: string) => String.raw`(?:<${name}>${TEXT}<\/${name}>|<${name}(?: i:nil="true")?\/>)`;
+
+/**
+ * `<name>…</name>` (content `content`, then `after`), `<name/>` or `<name i:nil="true"/>`, capturing three groups:
+ * the content, the nil attribute, and an empty group that matches whenever the element is there.
+ */
+const captured = (name: string, content: string, after = "") =>
+  String.raw`<${name}(?:>(${content})${after}<\/${name}>|( i:nil="true")?\/>)()`;
+
+/** A `StringKeyValuePair`; `open` starts the groups around the key's and the value's text and nil: `(` or `(?:`. */
+const pair = (open: string) =>
+  String.raw`${SPACE}<StringKeyValuePair>${SPACE}(?:<Key>${open}${TEXT})<\/Key>|<Key${open} i:nil="true")?\/>)${SPACE}(?:<Value>${open}${TEXT})<\/Value>|<Value${open} i:nil="true")?\/>)${SPACE}<\/StringKeyValuePair>`;
+
+/** `TableRight` and `FieldRight`: a `Mask` and a `Reason`. */
+const RIGHT = `${SPACE}${skippedLeaf("Mask")}${SPACE}${skippedLeaf("Reason")}${SPACE}`;
+
+/** A Carrier member the decoder skips: content `content`, empty, or nil. */
+const skipped = (name: string, content: string) =>
+  String.raw`(?:<${name}(?:>${content}<\/${name}>|(?: i:nil="true")?\/>)${SPACE})?`;
+
+/** A `FieldProperties` entry: a field's name, and its right, type and length. */
+const FIELD_PROPERTY = String.raw`${SPACE}<FieldPropertyDictionaryKeyValuePair>${SPACE}${skippedLeaf("Key")}${SPACE}<Value>${SPACE}<FieldRight>${RIGHT}<\/FieldRight>${SPACE}${skippedLeaf("FieldType")}${SPACE}${skippedLeaf("FieldLength")}${SPACE}<\/Value>${SPACE}<\/FieldPropertyDictionaryKeyValuePair>`;
+
+/** The pairs of a `StringDictionary`, without the whitespace after the last one. */
+const PAIRS = `(?:${pair("(?:")})*`;
+
+const MEMBERS = TASK_FIELDS.map(({ element, kind }) => {
+  const member = kind === "dictionary" ? captured(element, PAIRS, SPACE) : captured(element, TEXT);
+  return `(?:${member}${SPACE})?`;
+}).join("");
+
+/**
+ * A whole `BatchTaskInfo`, sticky (it matches at `lastIndex` or not at all). For the field at index i of TASK_FIELDS,
+ * group 3i + 1 holds its text (a dictionary's pairs), group 3i + 2 is defined when it is nil, and group 3i + 3 when
+ * it is there at all.
+ */
+export const TASK_PATTERN = new RegExp(
+  String.raw`<BatchTaskInfo>${SPACE}${skipped("TableRight", RIGHT)}${skipped("FieldProperties", `(?:${FIELD_PROPERTY})*${SPACE}`)}${MEMBERS}<\/BatchTaskInfo>`,
+  "y",
+);
+
+/** One pair of the text TASK_PATTERN captured for a dictionary: key text, key nil, value text, value nil. */
+export const PAIR_PATTERN = new RegExp(pair("("), "y");
+
+const ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+/** Text the pattern matched, with its predefined entity references read. */
+export function decodeEntities(text: string): string {
+  return text.indexOf("&") === -1 ? text : text.replace(/&(lt|gt|amp|quot|apos);/g, (_, name: string) => ENTITIES[name] ?? "");
+}
