@@ -622,20 +622,20 @@ class OnePass {
     // One search of the whole task instead of one per field: most tasks hold no entity reference at all.
     const references = match[0].indexOf("&") !== -1;
     for (let index = 0; index < TASK_FIELDS.length; index++) {
-      const group = 3 * index;
-      if (match[group + 3] === undefined) {
+      const text = match[2 * index + 1];
+      const closing = match[2 * index + 2];
+      if (text === undefined && closing === undefined) {
         values[index] = ABSENT_VALUES[index];
         continue;
       }
       const field = TASK_FIELDS[index] as Field;
-      const nil = match[group + 2] !== undefined;
-      const text = match[group + 1] ?? "";
+      const nil = closing !== undefined && closing.length > 1;
       this.field = field;
       try {
         values[index] =
           field.kind === "dictionary"
-            ? this.patternDictionary(nil, text, references)
-            : this.textValue(nil, references ? decodeEntities(text) : text);
+            ? this.patternDictionary(nil, text ?? "", references)
+            : this.textValue(nil, text === undefined ? "" : references ? decodeEntities(text) : text);
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
         this.taskRefusal = error;

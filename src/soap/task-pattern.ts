@@ -37,11 +37,11 @@ const SPACE = String.raw`[ \t\r\n]*`;
 const skippedLeaf = (name: string) => String.raw`(?:<${name}>${TEXT}<\/${name}>|<${name}(?: i:nil="true")?\/>)`;
 
 /**
- * `<name>…</name>` (content `content`, then `after`), `<name/>` or `<name i:nil="true"/>`, capturing three groups:
- * the content, the nil attribute, and an empty group that matches whenever the element is there.
+ * `<name>…</name>` (content `content`, then `after`), `<name/>` or `<name i:nil="true"/>`, capturing two groups: the
+ * content, or what closes an empty element (`/` when it is empty, ` i:nil="true"/` when it is nil).
  */
 const captured = (name: string, content: string, after = "") =>
-  String.raw`<${name}(?:>(${content})${after}<\/${name}>|( i:nil="true")?\/>)()`;
+  String.raw`<${name}(?:>(${content})${after}<\/${name}>|(\/| i:nil="true"\/)>)`;
 
 /** A `StringKeyValuePair`; `open` starts the groups around the key's and the value's text and nil: `(` or `(?:`. */
 const pair = (open: string) =>
@@ -67,8 +67,8 @@ const MEMBERS = TASK_FIELDS.map(({ element, kind }) => {
 
 /**
  * A whole `BatchTaskInfo`, sticky (it matches at `lastIndex` or not at all). For the field at index i of TASK_FIELDS,
- * group 3i + 1 holds its text (a dictionary's pairs), group 3i + 2 is defined when it is nil, and group 3i + 3 when
- * it is there at all.
+ * group 2i + 1 holds its text (a dictionary's pairs) and group 2i + 2 the end of an empty or nil element; neither is
+ * defined when the element is absent.
  */
 export const TASK_PATTERN = new RegExp(
   String.raw`<BatchTaskInfo>${SPACE}${skipped("TableRight", RIGHT)}${skipped("FieldProperties", `(?:${FIELD_PROPERTY})*${SPACE}`)}${MEMBERS}<\/BatchTaskInfo>`,
