@@ -214,6 +214,16 @@ const XML_DECLARATION =
 
 const OPERATION_RESPONSE = `${OPERATION}Response`;
 
+/**
+ * An attribute value that needs no decoding, up to its closing quote: no reference, no tab or line end to normalise,
+ * only characters of the Basic Multilingual Plane that XML allows. Namespace URIs are most of an answer's attribute
+ * text, and a compiled pattern reads them faster than the character loop, which reads every other value.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const PLAIN_DOUBLE_QUOTED = /[^"<&\t\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]*"/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const PLAIN_SINGLE_QUOTED = /[^'<&\t\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]*'/y;
+
 const isSpace = (code: number): boolean => code === SPACE || code === LF || code === TAB || code === CR;
 
 /** XML 1.0's Char production, for a character reference's code point. */
@@ -737,6 +747,14 @@ class OnePass {
     if (code !== DQUOTE && code !== SQUOTE) throw DECLINE;
     const quote = code;
     const valueStart = index + 1;
+    const plain = quote === DQUOTE ? PLAIN_DOUBLE_QUOTED : PLAIN_SINGLE_QUOTED;
+    plain.lastIndex = valueStart;
+    if (plain.test(xml)) {
+      attribute.valueStart = valueStart;
+      attribute.valueEnd = plain.lastIndex - 1;
+      attribute.value = null;
+      return plain.lastIndex;
+    }
     let special = false;
     for (code = xml.charCodeAt(++index); code !== quote; code = xml.charCodeAt(++index)) {
       if (code < 128) {
