@@ -3,18 +3,18 @@ import { TASK_FIELDS } from "./rules.js";
 /*
  * One regular expression for a whole `BatchTaskInfo` as WCF writes it: its members in WSDL order, each at most once
  * and each optional, unprefixed in the default namespace, empty or nil (`i:nil="true"`) or holding plain text, with
- * whitespace between elements; the Carrier members `TableRight` and `FieldProperties` in NetServer's shapes. The
+ * nothing between elements; the Carrier members `TableRight` and `FieldProperties` in NetServer's shapes. The
  * one-pass decoder (one-pass.ts) tries it on each task of the Response and reads whatever it does not match (another
- * order, other attributes or prefixes, comments, CDATA, character references, a `]` or CR in text) with its general
- * path, so the pattern only ever takes a shortcut, never a decision: what it matches is well-formed by construction
+ * order, other attributes or prefixes, whitespace between elements, comments, CDATA, character references, a `]` or
+ * CR in text) with its general path, so the pattern only ever takes a shortcut, never a decision: what it matches is well-formed by construction
  * (literal tags, a closed set of text characters) and means exactly what the general path would read.
  *
  * Why: V8 compiles a regular expression to machine code, which reads a task in well under half the time the
  * decoder's own character loop takes (BENCHMARKS.md section 2).
  *
- * Bounded: text excludes `&` and `<`, which start the only things that may follow it, and a whitespace run can only
- * be followed by `<`, so a failed attempt backtracks over each character a bounded number of times; attempts start
- * only at task start tags and do not overlap, so the whole answer costs linear time. An attempt that outgrew V8's
+ * Bounded: text excludes `&` and `<`, which start the only things that may follow it, so a failed attempt backtracks
+ * over each character a bounded number of times; attempts start only at task start tags and do not overlap, so the
+ * whole answer costs linear time. An attempt that outgrew V8's
  * backtracking stack would throw; the task is then read the general way.
  */
 
@@ -30,40 +30,35 @@ const CHAR = String.raw`[^<&\]\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\ud
  */
 const TEXT = String.raw`${CHAR}*(?:(?:&(?:lt|gt|amp|quot|apos);|[\ud800-\udbff][\udc00-\udfff])${CHAR}*)*`;
 
-/** Whitespace between elements, which the decoder ignores there. */
-const SPACE = String.raw`[ \t\r\n]*`;
-
 /** `<name>text</name>`, `<name/>` or `<name i:nil="true"/>`, capturing nothing. */
 const skippedLeaf = (name: string) => String.raw`(?:<${name}>${TEXT}<\/${name}>|<${name}(?: i:nil="true")?\/>)`;
 
 /**
- * `<name>…</name>` (content `content`, then `after`), `<name/>` or `<name i:nil="true"/>`, capturing two groups: the
+ * `<name>…</name>` (content `content`), `<name/>` or `<name i:nil="true"/>`, capturing two groups: the
  * content, or what closes an empty element (`/` when it is empty, ` i:nil="true"/` when it is nil).
  */
-const captured = (name: string, content: string, after = "") =>
-  String.raw`<${name}(?:>(${content})${after}<\/${name}>|(\/| i:nil="true"\/)>)`;
+const captured = (name: string, content: string) => String.raw`<${name}(?:>(${content})<\/${name}>|(\/| i:nil="true"\/)>)`;
 
 /** A `StringKeyValuePair`; `open` starts the groups around the key's and the value's text and nil: `(` or `(?:`. */
 const pair = (open: string) =>
-  String.raw`${SPACE}<StringKeyValuePair>${SPACE}(?:<Key>${open}${TEXT})<\/Key>|<Key${open} i:nil="true")?\/>)${SPACE}(?:<Value>${open}${TEXT})<\/Value>|<Value${open} i:nil="true")?\/>)${SPACE}<\/StringKeyValuePair>`;
+  String.raw`<StringKeyValuePair>(?:<Key>${open}${TEXT})<\/Key>|<Key${open} i:nil="true")?\/>)(?:<Value>${open}${TEXT})<\/Value>|<Value${open} i:nil="true")?\/>)<\/StringKeyValuePair>`;
 
 /** `TableRight` and `FieldRight`: a `Mask` and a `Reason`. */
-const RIGHT = `${SPACE}${skippedLeaf("Mask")}${SPACE}${skippedLeaf("Reason")}${SPACE}`;
+const RIGHT = `${skippedLeaf("Mask")}${skippedLeaf("Reason")}`;
 
 /** A Carrier member the decoder skips: content `content`, empty, or nil. */
-const skipped = (name: string, content: string) =>
-  String.raw`(?:<${name}(?:>${content}<\/${name}>|(?: i:nil="true")?\/>)${SPACE})?`;
+const skipped = (name: string, content: string) => String.raw`(?:<${name}(?:>${content}<\/${name}>|(?: i:nil="true")?\/>))?`;
 
 /** A `FieldProperties` entry: a field's name, and its right, type and length. */
-const FIELD_PROPERTY = String.raw`${SPACE}<FieldPropertyDictionaryKeyValuePair>${SPACE}${skippedLeaf("Key")}${SPACE}<Value>${SPACE}<FieldRight>${RIGHT}<\/FieldRight>${SPACE}${skippedLeaf("FieldType")}${SPACE}${skippedLeaf("FieldLength")}${SPACE}<\/Value>${SPACE}<\/FieldPropertyDictionaryKeyValuePair>`;
+const FIELD_PROPERTY = String.raw`<FieldPropertyDictionaryKeyValuePair>${skippedLeaf("Key")}<Value><FieldRight>${RIGHT}<\/FieldRight>${skippedLeaf("FieldType")}${skippedLeaf("FieldLength")}<\/Value><\/FieldPropertyDictionaryKeyValuePair>`;
 
-/** The pairs of a `StringDictionary`, without the whitespace after the last one. */
+/** The pairs of a `StringDictionary`. */
 const PAIRS = `(?:${pair("(?:")})*`;
 
-const MEMBERS = TASK_FIELDS.map(({ element, kind }) => {
-  const member = kind === "dictionary" ? captured(element, PAIRS, SPACE) : captured(element, TEXT);
-  return `(?:${member}${SPACE})?`;
-}).join("");
+/** The task's own members, each optional, in TASK_FIELDS order (the WSDL's). */
+const MEMBERS = TASK_FIELDS.map(({ element, kind }) => `(?:${captured(element, kind === "dictionary" ? PAIRS : TEXT)})?`).join(
+  "",
+);
 
 /**
  * A whole `BatchTaskInfo`, sticky (it matches at `lastIndex` or not at all). For the field at index i of TASK_FIELDS,
@@ -71,7 +66,7 @@ const MEMBERS = TASK_FIELDS.map(({ element, kind }) => {
  * defined when the element is absent.
  */
 export const TASK_PATTERN = new RegExp(
-  String.raw`<BatchTaskInfo>${SPACE}${skipped("TableRight", RIGHT)}${skipped("FieldProperties", `(?:${FIELD_PROPERTY})*${SPACE}`)}${MEMBERS}<\/BatchTaskInfo>`,
+  String.raw`<BatchTaskInfo>${skipped("TableRight", RIGHT)}${skipped("FieldProperties", `(?:${FIELD_PROPERTY})*`)}${MEMBERS}<\/BatchTaskInfo>`,
   "y",
 );
 
