@@ -15,7 +15,7 @@ export const WSDL_PATH = fileURLToPath(new URL("../../shared/reference/Services8
 
 /** What each contestant does with the XML text, for the report. */
 export const CONTESTANT_WORK: Record<ContestantName, string> = {
-  ours: "the Worker's miss path: `decodeBatchResponse` (one pass; saxes for what it declines) → valibot `BatchTasksBodySchema` (with its fast path) → `JSON.stringify`",
+  ours: "the Worker's miss path: `decodeBatchResponse` (one pass, each task as WCF writes it matched by the task pattern; saxes for what it declines) → valibot `BatchTasksBodySchema` (with its fast path) → `JSON.stringify`",
   saxes:
     "the miss path before issue 9: the saxes tree decoder (`parseWithSaxes`) → plain valibot (the task schema without its fast path) → `JSON.stringify`",
   xmldom: "the same pipeline with the xmldom parser (`parseWithXmldom`: DOMParser, `locator: false`, one DOM walk)",

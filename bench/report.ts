@@ -202,30 +202,37 @@ Worker and the same run: its ratio to ours does not depend on the machine.
 
 ${pipelineTable(pipeline.rows, limits)}
 
-**Why the absolute targets are not met here, and where the time goes** (recorded by hand from profiles, commit
-3d51d8d and after; \`node --cpu-prof\` on the 945 KB, 1000-task answer). The issue's own figures for the previous
-pipeline were 1.0 ms at 50 tasks and 22 ms at 1000 inside workerd; this machine runs that same previous pipeline 3.5
-times slower (the table above). The current pipeline costs 0.09–0.11 of the previous one in the same run, CPU or
-wall, which on the issue's machine would be about 0.1 ms at 50 tasks and 2 ms at 1000: inside both targets, as a
-projection, not a measurement. In Node 20 (an older V8 than workerd's) the floor of any decoder that reads every
-character is high against node-soap: a bare \`charCodeAt\` loop over the answer costs 1.2 ms, a tokenizer that only
-checks characters and nesting 2.8 ms, and that tokenizer plus \`JSON.stringify\` plus the valibot fast path already
-comes to about 0.054 of node-soap's time, above the 0.05 target before any decoding. In the decoder itself the three
-character loops (start-tag names about 18% of the time, text about 15%, end-tag comparison about 10%) take about
-45%; the rest is spread thin, and GC is about 3%. Tried without gain: reading UTF-8 bytes instead of characters
-(\`TextEncoder.encodeInto\` alone costs about 1 ms per run in workerd), a packed name trie, a lookup table for name
-characters, and predicting each task field's name from the contract's order instead of the trie (5–10% slower);
-comparing a field's end tag character by character instead of with \`startsWith\` gained 2–5%.
+**Why the absolute targets are not met here, and where the time goes** (recorded by hand at commit 03a881c:
+\`node --cpu-prof\` on the 945 KB, 1000-task answer, and a V8 profile of the Worker itself through \`wrangler dev\`'s
+inspector). The issue's own figures for the previous pipeline were 1.0 ms at 50 tasks and 22 ms at 1000 inside workerd;
+this machine runs that same previous pipeline 3.5 to 5.7 times slower, depending on the hour (the table above, and
+earlier runs). The current pipeline costs 0.05–0.09 of the previous one in the same run, CPU or wall, which on the
+issue's machine would be about 0.1 ms at 50 tasks and 1–2 ms at 1000: inside both targets, as a projection, not a
+measurement. On this machine the between-requests measure itself moves by half within minutes: five runs of one
+commit gave 3.9 to 6.8 ms per run at 1000 tasks and 0.27 to 0.48 ms at 50, CPU time agreeing.
 
-The per-run figures also move from run to run with the garbage collector, not with the code: the same commit measured
-7.2 and 10.6 ms per run at 1000 tasks in two runs a minute apart, CPU time agreeing. Timed inside the Worker instead
-(workerd's clock around 20 runs, 12 requests alternating with the pipeline as it was at 2f5f5ba, medians), the
-pipeline costs 6.85 ms per run at 1000 tasks against 6.95 then, and 0.31 against 0.32 ms at 50. A request of 21 runs allocates
-about 60 MB (per run about 0.9 MB of tasks and strings, 0.6 MB of validated copies, 1.3 MB of JSON); while V8 marks
-the old generation, \`JSON.stringify\` runs 3–4 times and the decoder 1.5 times slower (\`node --trace-gc\` shows
-the same pattern in Node). Text built by appending chunks (a V8 rope) is slower still: decoding the 945 KB answer from
-a rope took 14 ms in Node against 4.9 ms from a flat string (6.3 against 4.5 ms in workerd); the Worker now joins a
-streamed answer's pieces once (src/upstream/body.ts), which matters when SuperOffice compresses or chunks its answers.
+Where the time goes now, in Node (shares of the 1000-task pipeline): \`JSON.stringify\` 33%; the decoder 43% (the
+task pattern's compiled code 14%, building captures and values from its match 20%, the envelope, entity references
+and parameter pairs 9%); the valibot fast path 11%; garbage collection 4%. The task pattern (src/soap/task-pattern.ts)
+halved the decoder: 4.5 ms per 1000 tasks before it, 2.3 ms with it, less than the 2.8 ms that a character loop which
+only checks characters and nesting costs in Node 20. What is left is mostly the runtime's native work on the answer's
+characters: in Node the serialisation alone is 0.01–0.015 of node-soap's time, and ours / node-soap moved from
+0.056–0.084 to 0.054–0.060 up to 1000 tasks, short of 0.05. In the Worker, a never-seen 1000-task miss spends its
+isolate's busy time on reading the body (strict UTF-8 decoding and copying 948 KB) 26%, \`JSON.stringify\` 20%, the
+decoder 17%, serialising the KV write 12%, valibot 4%, the ETag's SHA-256 4%. Tried without gain: reading UTF-8 bytes
+instead of characters (\`TextEncoder.encodeInto\` alone costs about 1 ms per run in workerd), a packed name trie, a
+lookup table for name characters, predicting each task field's name from the contract's order instead of the trie
+(5–10% slower), the task pattern with the \`u\` flag (about 6% slower than spelling out surrogate pairs) or allowing
+whitespace between elements (8% slower; WCF writes none, and an indented answer is read by the character loop), and
+\`response.arrayBuffer()\` instead of reading a declared body chunk by chunk (no gain measurable here, and it would
+trust \`Content-Length\` to bound the read).
+
+A request of 21 runs allocates tens of megabytes (tasks, strings, validated copies, JSON), so the figures move with the
+garbage collector: while V8 marks the old generation, \`JSON.stringify\` runs 3–4 times and the decoder 1.5 times
+slower (\`node --trace-gc\` shows the same pattern in Node). Text built by appending chunks (a V8 rope) is slower
+still: decoding the 945 KB answer from a rope took 14 ms in Node against 4.9 ms from a flat string (6.3 against
+4.5 ms in workerd); the Worker joins a streamed answer's pieces once (src/upstream/body.ts), which matters when
+SuperOffice compresses or chunks its answers, and section 1 now decodes the text as the Worker holds it.
 `;
   return { text, targets: pipelineTargetRows(pipeline) };
 }
@@ -336,16 +343,17 @@ remaining gap at 50 tasks. Never-seen miss: the KV write of each new answer runs
 simulator inside the Worker's own workerd process, and costs 11.7–17.8 ms of CPU for a 586 KB value, landing on the
 next request (a hit right after a 1000-task never-seen miss: p50 28.6 ms, against 17.7 ms after a 300 ms pause and
 14.4 ms with the write skipped). On Cloudflare a KV write is done by the storage service, not in the isolate: only
-its serialization is the Worker's. The \`decode\` phase of a 1000-task miss (17–19 ms here) also holds the ETag's
+its serialization is the Worker's. The \`decode\` phase of a 1000-task miss (12–14 ms here, 17–19 ms before the task pattern) also holds the ETag's
 SHA-256 (1.1–1.6 ms, about half of it the UTF-8 encoding) and the body's final string, and runs once per request, not
 after warm-up as in section 2. A never-seen question no longer waits for a slow KV lookup before asking SuperOffice
 (\`KV_HEDGE_MS\`), but a local KV answers within the hedge, so this section does not show that gain.
 
 Where a never-seen 1000-task miss spends the Worker's CPU, from a V8 CPU profile of the Worker itself (unminified,
-through \`wrangler dev\`'s inspector, 40 misses; shares of the samples in which the isolate was busy): the one-pass
-decoder 26%, \`JSON.stringify\` of the tasks 19%, reading the body (strict UTF-8 decoding of 948 KB and its copy) 19%,
-the KV write (serializing the entry for \`put\`) 11%, the ETag's SHA-256 4.5%, building the response 3.6%, valibot 2.6%.
-Outside the decoder, these are the runtime's own native routines on the answer's bytes, each run once.
+through \`wrangler dev\`'s inspector, 40 misses, commit 03a881c; shares of the samples in which the isolate was busy):
+reading the body (strict UTF-8 decoding of 948 KB and its copy into one buffer) 26%, \`JSON.stringify\` of the tasks
+20%, the one-pass decoder with its task pattern 17% (26% before the pattern), the KV write (serializing the entry for
+\`put\`) 12%, valibot 4%, the ETag's SHA-256 4%. Outside the decoder, these are the runtime's own native routines on
+the answer's bytes, each run once.
 
 ### 4c. Forced misses of the seed answer (${miss.requests} sequential, interleaved with the same SOAP call through the relay and straight to the emulator)
 
@@ -529,8 +537,11 @@ ${heapTable(results.heap)}
 The Worker decodes an answer with the **one-pass decoder** (src/soap/one-pass.ts): a scanner that reads the text once,
 checks well-formedness as it goes (tags nest and close, namespace declarations and prefixes, the five predefined
 entities and character references, CDATA, comments, processing instructions, the XML declaration) and builds the task
-objects directly, with no parser events and no element tree for the task list. It refuses any DOCTYPE and nesting
-beyond the depth limit itself. Whatever else it does not handle (non-ASCII names, XML 1.1, a byte order mark,
+objects directly, with no parser events and no element tree for the task list. A task as WCF writes it (members in
+WSDL order, no whitespace, plain text with the predefined entities) is matched whole by one regular expression, the
+**task pattern** (src/soap/task-pattern.ts), which V8 compiles to machine code; the decoder's own character loop reads
+everything else, so the pattern is a shortcut, never a decision, and test/soap/differential.test.ts holds each of its
+guards to a case that fails without it. It refuses any DOCTYPE and nesting beyond the depth limit itself. Whatever else it does not handle (non-ASCII names, XML 1.1, a byte order mark,
 bindings of the reserved \`xml\`/\`xmlns\` names, any well-formedness error) it declines, never guesses: the **saxes tree
 decoder** (src/soap/xml-saxes.ts; namespace-aware, XML 1.0 and Namespaces conforming, no DTD processing) reads that
 answer instead, so every well-formedness error is reported by a conforming parser. The two share the decoding rules
