@@ -12,6 +12,14 @@ export type CallContext = {
   phases: Record<Phase, number>;
 };
 
+/**
+ * Resolves on a later turn of the event loop, once the answer the request returned has left: work that outlives the
+ * request (a log line, a KV write) waits for it inside `waitUntil`, so that its CPU never delays an answer.
+ */
+export function afterAnswer(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export function newPhases(): Record<Phase, number> {
   return { kv: 0, upstream: 0, decode: 0 };
 }

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { setMetric } from "hono/timing";
-import { newPhases } from "../call-context.js";
+import { afterAnswer, newPhases } from "../call-context.js";
 import type { Tenant } from "../config/tenant.js";
 import { log } from "../log.js";
 import type { AppEnv } from "./app-env.js";
@@ -39,5 +39,5 @@ export const withCallContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   // Written once the answer has left: a log line never delays an answer (under `wrangler dev`, writing one costs
   // about as much as serving a small cached hit).
   const write = () => log(status >= 500 ? "error" : "info", "request", fields);
-  c.var.call.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(write));
+  c.var.call.waitUntil(afterAnswer().then(write));
 };

@@ -1,11 +1,37 @@
+import { waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import wcf from "../fixtures/wcf-default-namespace.xml?raw";
-import { API_KEY, APP_TOKEN, authorized, fakeUpstream, send, TICKET, testEnv, xmlResponse } from "../helpers.js";
+import {
+  API_KEY,
+  APP_TOKEN,
+  authorized,
+  countingKv,
+  dispatch,
+  fakeUpstream,
+  send,
+  TICKET,
+  testEnv,
+  xmlResponse,
+} from "../helpers.js";
 import { manualClock } from "./clock.js";
 
 describe("KV cache", () => {
+  it("answers a miss before its KV write starts: turning the body into bytes for KV never delays the answer", async () => {
+    fakeUpstream(() => xmlResponse(wcf));
+    const { kv, counts } = countingKv(env.BATCH_CACHE);
+    const { response, ctx } = await dispatch("/v1/batch-tasks?associateIds=4,5&state=All", {
+      headers: authorized(),
+      app: createApp(manualClock()),
+      env: testEnv({ BATCH_CACHE: kv }),
+    });
+    expect(response.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
+    expect(counts.put).toBeUndefined();
+    await waitOnExecutionContext(ctx);
+    expect(counts.put).toBe(1);
+  });
+
   it("serves a repeat, a permutation and a duplicated set of the same question from one upstream call", async () => {
     const calls = fakeUpstream(() => xmlResponse(wcf));
     const clock = manualClock();
