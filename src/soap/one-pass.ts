@@ -47,9 +47,9 @@ import { DOCTYPE_REFUSED, MAX_DEPTH, MalformedXml, TOO_DEEP, type XmlElement } f
  * that give the same result for plain digits, booleans, known states and dates).
  *
  * Why it is fast: a task as WCF writes it is matched whole by one regular expression (task-pattern.ts), which V8
- * compiles to machine code; everything else is read once by one small loop (tag names twice: an end tag is compared
- * with its start tag), a tag name is matched against the names it may be while it is scanned (a trie), and nothing
- * is allocated per element except the values kept.
+ * compiles to machine code; everything else is read by one small loop (tag names twice: an end tag is compared with
+ * its start tag; a task the pattern did not match, partly twice), a tag name is matched against the names it may be
+ * while it is scanned (a trie), and nothing is allocated per element except the values kept.
  */
 
 const MAX_ATTRIBUTES = 16;

@@ -12,10 +12,10 @@ import { TASK_FIELDS } from "./rules.js";
  * Why: V8 compiles a regular expression to machine code, which reads a task in well under half the time the
  * decoder's own character loop takes (BENCHMARKS.md section 2).
  *
- * Bounded: text excludes `&` and `<`, which start the only things that may follow it, so a failed attempt backtracks
- * over each character a bounded number of times; attempts start only at task start tags and do not overlap, so the
- * whole answer costs linear time. An attempt that outgrew V8's
- * backtracking stack would throw; the task is then read the general way.
+ * Bounded: a text character is never `&` or `<`, which start a reference or the next tag, so a text, a reference and
+ * a surrogate pair cannot match the same characters, and a failed attempt backtracks over each character a bounded
+ * number of times; attempts start only at task start tags and do not overlap, so the whole answer costs linear time.
+ * An attempt that outgrew V8's backtracking stack would throw; the task is then read the general way.
  */
 
 /**
