@@ -6,8 +6,9 @@ import { TASK_FIELDS } from "./rules.js";
  * nothing between elements; the Carrier members `TableRight` and `FieldProperties` in NetServer's shapes. The
  * one-pass decoder (one-pass.ts) tries it on each task of the Response and reads whatever it does not match (another
  * order, other attributes or prefixes, whitespace between elements, comments, CDATA, character references, a `]` or
- * CR in text) with its general path, so the pattern only ever takes a shortcut, never a decision: what it matches is well-formed by construction
- * (literal tags, a closed set of text characters) and means exactly what the general path would read.
+ * CR in text) with its general path, so the pattern only ever takes a shortcut, never a decision: what it matches is
+ * well-formed by construction (literal tags, a closed set of text characters) and means exactly what the general
+ * path would read.
  *
  * Why: V8 compiles a regular expression to machine code, which reads a task in well under half the time the
  * decoder's own character loop takes (BENCHMARKS.md section 2).
