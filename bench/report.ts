@@ -232,7 +232,7 @@ en dash, a curly quote, an emoji: two of the 14 seed tasks have one) makes V8 ho
 string sliced from it too; measured inside workerd at 1000 tasks, \`JSON.stringify\` of the same tasks takes 1.25–3.25
 ms with such strings and 0.6 ms with one-byte strings. An answer in Latin-1 characters only (Norwegian included) gets
 the fast case; the benchmark's answer, which mixes both, gets the slow one. Narrowing the strings of an answer that is
-not one-byte would mean decoding them again from its bytes, which costs about what it saves.
+not one-byte would mean decoding them again from its bytes, which by estimate (not measured) costs about what it saves.
 
 A request of 21 runs allocates tens of megabytes (tasks, strings, validated copies, JSON), so the figures move with the
 garbage collector: while V8 marks the old generation, \`JSON.stringify\` runs 3–4 times and the decoder 1.5 times
