@@ -17,8 +17,9 @@ export type AccessResult = { ok: true; access: Access } | { ok: false; failure: 
 
 /**
  * Where a tenant's credentials come from. `renew` is asked once when SuperOffice rejects the credentials of
- * `rejected`; `null` means they cannot be renewed (a fixed ticket). `secrets` lists every secret it holds now, the
- * configured ones and the tickets it obtained, for whoever must keep them out of a log line.
+ * `rejected`; `null` means they cannot be renewed (a fixed ticket). `secrets` lists every secret it holds, the
+ * configured ones and the tickets it obtained that a call may still be using, for whoever must keep them out of a log
+ * line.
  */
 export interface Ticketing {
   current(context: CallContext): Promise<AccessResult>;
@@ -89,6 +90,8 @@ export type OnlineTicketingOptions = {
  */
 export class OnlineTicketing implements Ticketing {
   private held: Held | null = null;
+  /** The ticket held before `held`: a call that took it may still be under way, and its log lines must hide it. */
+  private retired: string | null = null;
   /** The last ticket SuperOffice rejected: a copy of it in KV is stale, not a ticket to use. */
   private rejected: string | null = null;
   private readonly renewAfter = RENEW_AFTER_MS - Math.floor(Math.random() * RENEW_JITTER_MS);
@@ -113,14 +116,22 @@ export class OnlineTicketing implements Ticketing {
     if (held !== null && held.access.credentials.ticket !== rejected.credentials.ticket) {
       return Promise.resolve({ ok: true, access: held.access });
     }
-    this.held = null;
+    this.hold(null);
     this.rejected = rejected.credentials.ticket;
     return this.once(() => this.fromKvOrSignIn(context));
   }
 
   secrets(): readonly string[] {
-    const { systemUserToken, applicationToken, privateKey } = this.options.source;
-    return [systemUserToken, applicationToken, privateKey, this.held?.access.credentials.ticket ?? "", this.rejected ?? ""];
+    const { source, vaultKey } = this.options;
+    const tickets = [this.held?.access.credentials.ticket ?? "", this.retired ?? "", this.rejected ?? ""];
+    return [source.systemUserToken, source.applicationToken, source.privateKey, vaultKey, ...tickets];
+  }
+
+  /** Holds `next` (or nothing), remembering the ticket it replaces. */
+  private hold(next: Held | null): void {
+    const current = this.held?.access.credentials.ticket;
+    if (current !== undefined && current !== next?.access.credentials.ticket) this.retired = current;
+    this.held = next;
   }
 
   /** Whether a ticket is still short of this isolate's renewal age. */
@@ -141,7 +152,7 @@ export class OnlineTicketing implements Ticketing {
   private async fromKvOrSignIn(context: CallContext): Promise<AccessResult> {
     const stored = await this.readKv(context);
     if (stored !== null && stored.access.credentials.ticket !== this.rejected && this.young(stored)) {
-      this.held = stored;
+      this.hold(stored);
       return { ok: true, access: stored.access };
     }
     return this.signIn(context);
@@ -166,7 +177,7 @@ export class OnlineTicketing implements Ticketing {
       return result;
     }
     this.lastFailure = null;
-    this.held = result.held;
+    this.hold(result.held);
     context.waitUntil(this.writeKv(result.held, context));
     log("info", "superoffice_signed_in", { requestId: context.requestId, tenant: options.tenantId });
     return { ok: true, access: result.held.access };

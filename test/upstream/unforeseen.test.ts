@@ -99,28 +99,39 @@ describe("a failure that throws in the upstream step", () => {
   });
 });
 
-describe("an Online sign-in that throws", () => {
-  it("logs the error with the ticket this isolate holds hidden, as well as the configured secrets", async () => {
-    const app = createApp(manualClock());
+describe("Online credentials that fail by throwing", () => {
+  it("are logged with every ticket a call may still hold hidden: the current one and the one it replaced", async () => {
+    const clock = manualClock();
+    const app = createApp(clock);
     const env = await onlineEnv();
-    const online = fakeOnline();
+    // Tickets with no 8 characters in common, so that hiding one cannot hide the other by chance.
+    const [replaced, current] = ["7T:qwertyuiopasdfgh", "7T:zxcvbnmlkjhg1234"] as const;
+    const tickets = [replaced, current];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      if (request.url.includes("/Login/"))
+        return Response.json({ IsSuccessful: true, ErrorMessage: null, Token: jwt(tickets.shift() ?? "") });
+      return xmlResponse(wcf);
+    });
     const { send: watchedSend, seen } = watched();
     expect((await watchedSend(path(1), { headers: authorized(), app, env })).status).toBe(200);
-    const ticket = online.issued[0] as string;
-    const current = vi.spyOn(OnlineTicketing.prototype, "current").mockImplementation(() => {
-      throw new TypeError(`Cannot use ${ticket} for SysUser-token-abcdef`);
+    clock.advance(6 * 60 * 60);
+    expect((await watchedSend(path(2), { headers: authorized(), app, env })).status).toBe(200);
+    expect(tickets).toEqual([]);
+    const thrown = vi.spyOn(OnlineTicketing.prototype, "current").mockImplementation(() => {
+      throw new TypeError(`Cannot use ${replaced} or ${current} for SysUser-token-abcdef`);
     });
 
-    const failed = await watchedSend(path(2), { headers: authorized(), app, env });
+    const failed = await watchedSend(path(3), { headers: authorized(), app, env });
     expect(failed.status).toBe(502);
-    expect(current).toHaveBeenCalledTimes(1);
+    expect(thrown).toHaveBeenCalledTimes(1);
     const text = seen();
     expect(text).toContain('"event":"upstream_unforeseen_failure"');
     expect(text).toContain("TypeError: Cannot use ");
-    for (const secret of [ticket, "ticket-n", "SysUser-token-abcdef"]) expect(text).not.toContain(secret);
+    for (const secret of [replaced, current, "qwertyui", "zxcvbnml", "SysUser-token-abcdef"]) expect(text).not.toContain(secret);
   });
 
-  it("keeps the sign-in back-off: for 10 s the failure is repeated without another attempt", async () => {
+  it("keep the sign-in back-off when sign-in throws: for 10 s the failure is repeated without another attempt", async () => {
     const clock = manualClock();
     const app = createApp(clock);
     const env = await onlineEnv();
