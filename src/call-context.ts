@@ -13,8 +13,9 @@ export type CallContext = {
 };
 
 /**
- * Resolves on a later turn of the event loop, once the answer the request returned has left: work that outlives the
- * request (a log line, a KV write) waits for it inside `waitUntil`, so that its CPU never delays an answer.
+ * Resolves on a later turn of the event loop. Work that outlives a request (a log line, a KV write) waits for it
+ * inside `waitUntil`, so that its CPU runs after the request has returned its answer, not before; only a request
+ * still waiting on I/O at that turn (a KV lookup the hedge did not wait for) may see it run first.
  */
 export function afterAnswer(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));

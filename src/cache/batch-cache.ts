@@ -337,7 +337,7 @@ export class BatchCache {
     if (!slot.persist || !fitsKv || this.writeWait(slot.key, now) > 0) return inMemory;
     this.lastWrite.set(slot.key, now);
     // `put` turns the body into bytes as it is called: 586 KB of JSON for 1000 tasks costs about a millisecond, which
-    // would otherwise delay this answer.
+    // would otherwise come before this answer.
     const ttl = config.freshSeconds + config.staleSeconds;
     call.waitUntil(afterAnswer().then(() => writeEntry(config.cache, slot.key, entry, ttl, call.requestId)));
     return true;
