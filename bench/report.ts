@@ -240,9 +240,9 @@ garbage collector. Timed inside the Worker (workerd's clock, 20 runs after 5 war
 requests the decode and the UTF-16 stringify (not the one-byte one) took 2 to 3 times as long, by inference the ones
 in which a major collection was under way. \`node --trace-gc\` shows the same in Node: while V8 marks the old
 generation, \`JSON.stringify\` runs 3–4 times and the decoder 1.5 times slower. Text built by appending chunks (a V8
-rope) is slower still: decoding the 945 KB answer from a rope took 14 ms in Node against 4.9 ms from a flat string (6.3 against
-4.5 ms in workerd); the Worker joins a streamed answer's pieces once (src/upstream/body.ts), which matters when
-SuperOffice compresses or chunks its answers, and section 1 now decodes the text as the Worker holds it.
+rope) is slower still: decoding the 945 KB answer from a rope took 14 ms in Node against 4.9 ms from a flat string
+(6.3 against 4.5 ms in workerd); the Worker joins a streamed answer's pieces once (src/upstream/body.ts), which
+matters when SuperOffice compresses or chunks its answers, and section 1 now decodes the text as the Worker holds it.
 `;
   return { text, targets: pipelineTargetRows(pipeline) };
 }
