@@ -14,12 +14,16 @@ function expectNoTicketIn(seen: string, so: FakeOnline): void {
   expect(seen).not.toContain("ticket-number");
 }
 
+/** A fake SuperOffice Online, a watch on all that callers and operators see, its environment and a manual clock. */
+async function onlineScenario() {
+  const so = fakeOnline();
+  const { send, seen } = watched();
+  return { so, send, seen, env: await onlineEnv(), clock: manualClock() };
+}
+
 describe("a revoked Online credential", () => {
   it("surfaces as an error once one fresh period has passed, though the renewal then failed as a refused sign-in", async () => {
-    const so = fakeOnline();
-    const { send, seen } = watched();
-    const env = await onlineEnv();
-    const clock = manualClock();
+    const { so, send, seen, env, clock } = await onlineScenario();
     const app = createApp(clock);
     expect((await send(PATH, { headers: authorized(), env, app })).status).toBe(200);
     // The tenant's admin revokes the system user: the ticket dies and sign-in is refused from now on.
@@ -39,10 +43,7 @@ describe("a revoked Online credential", () => {
 
 describe("a ticket SuperOffice rejected", () => {
   it("is not sent again, even while sign-in is refused and KV still holds it", async () => {
-    const so = fakeOnline();
-    const { send, seen } = watched();
-    const env = await onlineEnv();
-    const clock = manualClock();
+    const { so, send, seen, env, clock } = await onlineScenario();
     const app = createApp(clock);
     expect((await send(PATH, { headers: authorized(), env, app })).status).toBe(200);
     const dead = so.batchCalls[0]?.ticket;
@@ -62,10 +63,7 @@ describe("a ticket SuperOffice rejected", () => {
 
 describe("renewal after a rejection", () => {
   it("takes the ticket another isolate already renewed into KV: one sign-in for 4 isolates", async () => {
-    const so = fakeOnline();
-    const { send, seen } = watched();
-    const env = await onlineEnv();
-    const clock = manualClock();
+    const { so, send, seen, env, clock } = await onlineScenario();
     const isolates = Array.from({ length: 4 }, () => createApp(clock));
     for (const [i, app] of isolates.entries())
       expect(
