@@ -62,6 +62,7 @@ async function exchange(
   take: (bytes: number) => boolean,
 ): Promise<{ ok: true; body: BatchTasksBody } | Failed> {
   const { limits, credentials, contract, call } = options;
+  const secrets = secretsOf(credentials);
   const request = buildEnvelope(query, credentials, contract);
   const timeout = () => failed("timeout", `SuperOffice did not answer within ${limits.timeoutMs} ms.`);
   let response: Response;
@@ -91,12 +92,11 @@ async function exchange(
       return signal.aborted ? timeout() : failed("unreachable", "SuperOffice's answer broke off.");
     if (body.reason === "over-budget")
       return { ok: false, failure: { kind: "busy", detail: body.detail, retryAfter: 1 }, status };
-    const detail = ownSentence(body.detail, secretsOf(credentials));
+    const detail = ownSentence(body.detail, secrets);
     return failed(body.reason === "too-large" ? "too-large" : "bad-response", detail, { upstreamText: body.detail, status });
   }
   const decoded = timedSync(call, "decode", () => decodeBatchResponse(body.text, { contract, maxTasks: limits.maxTasks }));
   if (!decoded.ok) {
-    const secrets = secretsOf(credentials);
     if (decoded.failure === "malformed" || decoded.failure === "too-large") {
       const kind = decoded.failure === "too-large" ? "too-large" : "bad-response";
       return failed(kind, `SuperOffice's answer is unusable: ${ownSentence(decoded.detail, secrets)}.`, {
@@ -111,10 +111,10 @@ async function exchange(
     return failed(kind, callerMessage(kind, forCallers, secrets), { upstreamText: decoded.detail, status });
   }
   if (status !== 200) return failed("bad-response", `SuperOffice answered HTTP ${status}.`, { status });
-  for (const value of decoded.unknown) noteUnknownValue(redactSecrets(value, secretsOf(credentials)), call.requestId);
+  for (const value of decoded.unknown) noteUnknownValue(redactSecrets(value, secrets), call.requestId);
   const checked = timedSync(call, "decode", () => v.safeParse(BatchTasksBodySchema, { tasks: decoded.tasks, fetchedAt }));
   if (!checked.success) {
-    const detail = `SuperOffice's answer does not match the BatchTaskInfo contract: ${ownSentence(summarize(checked.issues), secretsOf(credentials))}.`;
+    const detail = `SuperOffice's answer does not match the BatchTaskInfo contract: ${ownSentence(summarize(checked.issues), secrets)}.`;
     return failed("bad-response", detail, { status });
   }
   const fits = fitsQuery(query);
@@ -142,8 +142,8 @@ function noteUnknownValue(value: string, requestId: string): void {
  * Bounds: `UPSTREAM_TIMEOUT_MS` covers the exchange from connect to last byte; the body is cut at
  * `UPSTREAM_MAX_BYTES` (decoded bytes, so a gzip bomb stops at the cap); decoding is linear in that and refuses
  * nesting past 32 levels and more than `MAX_TASKS` tasks; and the isolate holds at most three maximal answers at
- * once, whatever the tenants (`ByteBudget`), so concurrent large answers cannot exhaust its 128 MB. Redirects are not followed: they would resend the ticket
- * to wherever `Location` points.
+ * once, whatever the tenants (`ByteBudget`), so concurrent large answers cannot exhaust its 128 MB. Redirects are not
+ * followed: they would resend the ticket to wherever `Location` points.
  */
 export async function fetchBatchTasks(query: BatchQuery, options: ExchangeOptions): Promise<UpstreamResult> {
   const signal = AbortSignal.timeout(options.limits.timeoutMs);
