@@ -75,6 +75,8 @@ async function answer(service: BatchService, env: Env, request: BatchTasksReques
   const options = v.safeParse(OptionsSchema, { tenant: request?.tenant, cache: request?.cache });
   const ids = input.ok ? input.query.associateIds.length : undefined;
   const asked = options.success ? options.output.tenant : undefined;
+  // A refusal before a tenant is found: its log line names the tenant asked for.
+  const refused = (type: ProblemType, detail: string): Outcome => ({ ok: false, type, detail, tenant: asked, ids });
   if (!input.ok || !options.success) {
     const fields = [
       ...(input.ok ? [] : input.errors.map((error) => `${"pointer" in error ? error.pointer : error.parameter} ${error.detail}`)),
@@ -82,21 +84,19 @@ async function answer(service: BatchService, env: Env, request: BatchTasksReques
     ];
     const count = (input.ok ? 0 : input.count) + (options.success ? 0 : options.issues.length);
     const detail = `The request has ${invalidFields(count)}: ${fields.join("; ")}.`;
-    return { ok: false, type: "invalid-request", detail, tenant: asked, ids };
+    return refused("invalid-request", detail);
   }
   const loaded = loadConfig(env, call.requestId);
   if (!loaded.ok) {
-    const detail = `Invalid configuration: ${loaded.invalidSettings.join("; ")}.`;
-    return { ok: false, type: "configuration-error", detail, tenant: asked, ids };
+    return refused("configuration-error", `Invalid configuration: ${loaded.invalidSettings.join("; ")}.`);
   }
   const { config } = loaded;
   const found = await service.tenant(config, asked, call.requestId);
   if (!found.ok) {
-    const failure = (type: ProblemType, detail: string): Outcome => ({ ok: false, type, detail, tenant: asked, ids });
     if (found.reason === "unavailable")
-      return failure("tenants-unavailable", "The TENANTS document could not be read from KV; retry.");
-    if (found.reason === "invalid") return failure("configuration-error", `Invalid configuration: ${found.settings.join("; ")}.`);
-    return failure("not-found", asked === undefined ? "This deployment has no default tenant." : "No such tenant.");
+      return refused("tenants-unavailable", "The TENANTS document could not be read from KV; retry.");
+    if (found.reason === "invalid") return refused("configuration-error", `Invalid configuration: ${found.settings.join("; ")}.`);
+    return refused("not-found", asked === undefined ? "This deployment has no default tenant." : "No such tenant.");
   }
   const tenant = found.tenant.id;
   const issue = contractIssue(input.query.state, found.tenant.contract);
