@@ -135,7 +135,7 @@ const SettingsSchema = v.object(
     CACHE_STALE_SECONDS: integerSetting(300, 0, 604_800),
     UPSTREAM_TIMEOUT_MS: integerSetting(10_000, 1, 300_000),
     UPSTREAM_MAX_BYTES: wholeNumberSetting(
-      8 * 1024 * 1024,
+      MAX_UPSTREAM_BYTES,
       (bytes) => bytes >= 1024 && bytes <= MAX_UPSTREAM_BYTES,
       `must be a whole number from 1024 to ${MAX_UPSTREAM_BYTES} (8 MiB: an isolate holds three answers at once, each as bytes and as text, in 128 MB)`,
     ),
