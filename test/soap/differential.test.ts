@@ -306,6 +306,62 @@ describe("the task pattern (src/soap/task-pattern.ts), the one-pass decoder's sh
     }
   });
 
+  /** Tasks as WCF writes them, in one answer: each must match the pattern whole, and the answer must decode in one pass. */
+  function patternAnswer(tasks: readonly string[], after = ""): string {
+    for (const task of tasks) {
+      TASK_PATTERN.lastIndex = 0;
+      expect(TASK_PATTERN.exec(task)?.[0], task).toBe(task);
+    }
+    return answerWith((list) => `<Response ${XSI}>${list}</Response>${after}`, tasks.join(""));
+  }
+
+  it.each([
+    ["each of the five references alone", ["&lt;", "&gt;", "&amp;", "&quot;", "&apos;"]],
+    ["references side by side, at the start and at the end", ["&lt;&gt;&amp;&quot;&apos;", "&apos;a&quot;", "a&amp;&amp;b&lt;"]],
+    ["a reference whose text spells another (read once, not twice)", ["&amp;lt;", "&amp;amp;", "x&amp;quot;y"]],
+    ["references among wide characters", ["🚀&amp;–", "&lt;🚀&gt;"]],
+  ])("reads the predefined references in task text as the general path does: %s", (_case, texts) => {
+    const tasks = texts.map(
+      (text, index) =>
+        `<BatchTaskInfo><Id>${index}</Id><Name>${text}</Name><ParameterObject><StringKeyValuePair><Key>k${text}</Key>` +
+        `<Value>${text}v</Value></StringKeyValuePair></ParameterObject><Description>${text}</Description></BatchTaskInfo>`,
+    );
+    const xml = patternAnswer(tasks);
+    expect(judge(xml)).toEqual({ decodedInOnePass: true, problem: null });
+  });
+
+  it("finds the references of each task, whichever tasks around it hold some, and none that come after the tasks", () => {
+    const plain = (id: number) => `<BatchTaskInfo><Id>${id}</Id><Name>plain</Name></BatchTaskInfo>`;
+    const withReference = (id: number, field: string) =>
+      `<BatchTaskInfo><Id>${id}</Id><${field}>a&amp;b</${field}></BatchTaskInfo>`;
+    const xml = patternAnswer(
+      [plain(1), withReference(2, "Name"), plain(3), plain(4), withReference(5, "ProgressDescription"), plain(6)],
+      "<!-- &amp; after the tasks -->",
+    );
+    expect(judge(xml)).toEqual({ decodedInOnePass: true, problem: null });
+    const decoded = decodeInOnePass(xml, DECODE_85);
+    expect(decoded?.ok && decoded.tasks.map((task) => [task.name, task.progressDescription])).toEqual([
+      ["plain", null],
+      ["a&b", null],
+      ["plain", null],
+      ["plain", null],
+      [null, "a&b"],
+      ["plain", null],
+    ]);
+  });
+
+  it.each([
+    ["keys the object prototype answers", ["toString", "constructor", "hasOwnProperty", "__proto__"], true],
+    ["a repeated key", ["a", "b", "a"], false],
+    ["a repeated `__proto__`", ["__proto__", "__proto__"], false],
+    ["a repeated `toString`", ["toString", "toString"], false],
+  ])("checks dictionary keys as the general path does: %s", (_case, keys, accepted) => {
+    const pairs = keys.map((key) => `<StringKeyValuePair><Key>${key}</Key><Value>v</Value></StringKeyValuePair>`).join("");
+    const xml = patternAnswer([`<BatchTaskInfo><Id>1</Id><ParameterObject>${pairs}</ParameterObject></BatchTaskInfo>`]);
+    expect(judge(xml)).toEqual({ decodedInOnePass: true, problem: null });
+    expect(decodeInOnePass(xml, DECODE_85)?.ok).toBe(accepted);
+  });
+
   it.each([
     [
       "`i` bound to another namespace: `i:nil` is then an attribute like any other",
