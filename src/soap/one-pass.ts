@@ -11,7 +11,7 @@ import {
   dictionaryKey,
   type Field,
   holdsElements,
-  KNOWN_STATES,
+  knownState,
   newReading,
   nilNotNillable,
   nilTask,
@@ -25,7 +25,7 @@ import {
   tasksOfTree,
   tooManyTasks,
 } from "./rules.js";
-import { decodeEntities, PAIR_PATTERN, TASK_PATTERN } from "./task-pattern.js";
+import { decodeEntities, pairTexts, TASK_PATTERN } from "./task-pattern.js";
 import { DOCTYPE_REFUSED, MAX_DEPTH, MalformedXml, TOO_DEEP, type XmlElement } from "./xml-tree.js";
 
 /*
@@ -676,16 +676,16 @@ class OnePass {
   }
 
   /**
-   * A dictionary TASK_PATTERN matched: `pairs` is the text of its pairs, which PAIR_PATTERN reads one by one;
+   * A dictionary TASK_PATTERN matched: `pairs` is the text of its pairs, which `pairTexts` reads;
    * `references` says whether the task holds an entity reference anywhere.
    */
   private patternDictionary(nil: boolean, pairs: string, references: boolean): Dictionary | null {
     if (nil) return null;
     const dictionary: Dictionary = {};
-    PAIR_PATTERN.lastIndex = 0;
-    for (let match = PAIR_PATTERN.exec(pairs); match !== null; match = PAIR_PATTERN.exec(pairs)) {
-      const key = match[2] !== undefined ? null : (match[1] ?? "");
-      const value = match[4] !== undefined ? null : (match[3] ?? "");
+    const texts = pairTexts(pairs);
+    for (let index = 0; index < texts.length; index += 2) {
+      const key = texts[index] as string | null;
+      const value = texts[index + 1] as string | null;
       addEntry(
         dictionary,
         this.checkedKey(dictionary, references && key !== null ? decodeEntities(key) : key),
@@ -1108,7 +1108,10 @@ class OnePass {
       const value = rawBoolean(text, 0, text.length);
       if (value !== null) return value;
     } else if (kind === "dateTime") return dateTimeValue(text);
-    else if (kind === "state" && KNOWN_STATES.has(text)) return text;
+    else if (kind === "state") {
+      const state = knownState(text);
+      if (state !== undefined) return state;
+    }
     return scalarValue(kind, text, this.where(), element, this.reading);
   }
 

@@ -140,6 +140,17 @@ const INTEGER = /^[+-]?\d+$/;
 /** Enum values a task may carry; `All` is only a filter. */
 export const KNOWN_STATES: ReadonlySet<string> = new Set(BATCH_TASK_STATES.filter((state) => state !== "All"));
 const KNOWN_CANCELLATION: ReadonlySet<string> = new Set(CANCELLATION_BEHAVIOURS);
+const STATE_NAMES: readonly string[] = [...KNOWN_STATES];
+
+/**
+ * The known state `text` names, as the one shared string of that name, or undefined. A few comparisons (most stop at
+ * the length) cost less than hashing a fresh slice of the answer for a set lookup, and the shared string serialises
+ * faster than a slice of the answer (BENCHMARKS.md section 2).
+ */
+export function knownState(text: string): string | undefined {
+  for (const name of STATE_NAMES) if (name === text) return name;
+  return undefined;
+}
 
 /** One decode's state: the contract's namespace and the unknown enum values met so far. */
 export type Reading = { readonly ns: string; readonly unknown: Set<string> };

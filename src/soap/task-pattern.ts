@@ -40,9 +40,8 @@ const skippedLeaf = (name: string) => String.raw`(?:<${name}>${TEXT}<\/${name}>|
  */
 const captured = (name: string, content: string) => String.raw`<${name}(?:>(${content})<\/${name}>|(\/| i:nil="true"\/)>)`;
 
-/** A `StringKeyValuePair`; `open` starts the groups around the key's and the value's text and nil: `(` or `(?:`. */
-const pair = (open: string) =>
-  String.raw`<StringKeyValuePair>(?:<Key>${open}${TEXT})<\/Key>|<Key${open} i:nil="true")?\/>)(?:<Value>${open}${TEXT})<\/Value>|<Value${open} i:nil="true")?\/>)<\/StringKeyValuePair>`;
+/** A `StringKeyValuePair`: a `Key` and a `Value`, each holding text, empty or nil (`pairTexts` reads this shape). */
+const PAIR = String.raw`<StringKeyValuePair>${skippedLeaf("Key")}${skippedLeaf("Value")}<\/StringKeyValuePair>`;
 
 /** `TableRight` and `FieldRight`: a `Mask` and a `Reason`. */
 const RIGHT = `${skippedLeaf("Mask")}${skippedLeaf("Reason")}`;
@@ -54,7 +53,7 @@ const skipped = (name: string, content: string) => String.raw`(?:<${name}(?:>${c
 const FIELD_PROPERTY = String.raw`<FieldPropertyDictionaryKeyValuePair>${skippedLeaf("Key")}<Value><FieldRight>${RIGHT}<\/FieldRight>${skippedLeaf("FieldType")}${skippedLeaf("FieldLength")}<\/Value><\/FieldPropertyDictionaryKeyValuePair>`;
 
 /** The pairs of a `StringDictionary`. */
-const PAIRS = `(?:${pair("(?:")})*`;
+const PAIRS = `(?:${PAIR})*`;
 
 /** The task's own members, each optional, in TASK_FIELDS order (the WSDL's). */
 const MEMBERS = TASK_FIELDS.map(({ element, kind }) => `(?:${captured(element, kind === "dictionary" ? PAIRS : TEXT)})?`).join(
@@ -71,8 +70,40 @@ export const TASK_PATTERN = new RegExp(
   "y",
 );
 
-/** One pair of the text TASK_PATTERN captured for a dictionary: key text, key nil, value text, value nil. */
-export const PAIR_PATTERN = new RegExp(pair("("), "y");
+const GREATER_THAN = 0x3e;
+const SLASH = 0x2f;
+const PAIR_START = "<StringKeyValuePair>".length;
+const PAIR_END = "</StringKeyValuePair>".length;
+const NIL_END = ' i:nil="true"/>'.length;
+
+/**
+ * The texts of the pairs TASK_PATTERN captured for a dictionary, key and value by turns: each one's text (with its
+ * references still in it), `""` when it is empty, or null when it is nil. The pattern has already matched these
+ * pairs whole, so each is read by its shape (`PAIR`) without matching again: after `<Key` comes `>` and text up to
+ * the end tag (text holds no `<`), `/>`, or ` i:nil="true"/>`, and the same after `<Value`. Only for text the
+ * pattern captured: it checks nothing itself.
+ */
+export function pairTexts(pairs: string): (string | null)[] {
+  const texts: (string | null)[] = [];
+  let at = 0;
+  while (at < pairs.length) {
+    at = leafText(pairs, leafText(pairs, at + PAIR_START, "Key".length, texts), "Value".length, texts) + PAIR_END;
+  }
+  return texts;
+}
+
+/** Adds the text of the `Key` or `Value` element (name `nameLength` long) that starts at `at`; returns the index after it. */
+function leafText(pairs: string, at: number, nameLength: number, texts: (string | null)[]): number {
+  const after = at + 1 + nameLength;
+  const code = pairs.charCodeAt(after);
+  if (code === GREATER_THAN) {
+    const end = pairs.indexOf("<", after + 1);
+    texts.push(pairs.slice(after + 1, end));
+    return end + nameLength + 3;
+  }
+  texts.push(code === SLASH ? "" : null);
+  return code === SLASH ? after + 2 : after + NIL_END;
+}
 
 /** Each predefined entity reference: the character it stands for, and its length. */
 const LT = ["<", 4] as const;

@@ -350,6 +350,36 @@ describe("the task pattern (src/soap/task-pattern.ts), the one-pass decoder's sh
     ]);
   });
 
+  it("reads every shape of pair the pattern matches (text, empty or nil key and value) as the general path does", () => {
+    const leaf = (name: string, shape: string) =>
+      shape === "empty" ? `<${name}/>` : shape === "nil" ? `<${name} i:nil="true"/>` : `<${name}>${shape}</${name}>`;
+    const pairs = (shapes: readonly (readonly [string, string])[]) =>
+      shapes
+        .map(([key, value]) => `<StringKeyValuePair>${leaf("Key", key)}${leaf("Value", value)}</StringKeyValuePair>`)
+        .join("");
+    const task = (id: number, shapes: readonly (readonly [string, string])[]) =>
+      `<BatchTaskInfo><Id>${id}</Id><Name>n${id}</Name><ParameterObject>${pairs(shapes)}</ParameterObject></BatchTaskInfo>`;
+    const accepted = patternAnswer([
+      task(1, [
+        ["a", "1"],
+        ["b", "empty"],
+        ["c", "nil"],
+        ["empty", "🚀&lt;"],
+        ["d&amp;", "empty"],
+      ]),
+      task(2, []),
+    ]);
+    expect(judge(accepted)).toEqual({ decodedInOnePass: true, problem: null });
+    const decoded = decodeInOnePass(accepted, DECODE_85);
+    expect(decoded?.ok && decoded.tasks.map((each) => [each.parameterObject, each.name])).toEqual([
+      [{ a: "1", b: "", c: null, "": "🚀<", "d&": "" }, "n1"],
+      [{}, "n2"],
+    ]);
+    const keyless = patternAnswer([task(1, [["nil", "1"]])]);
+    expect(judge(keyless)).toEqual({ decodedInOnePass: true, problem: null });
+    expect(decodeInOnePass(keyless, DECODE_85)).toMatchObject({ ok: false, failure: "malformed" });
+  });
+
   it.each([
     ["keys the object prototype answers", ["toString", "constructor", "hasOwnProperty", "__proto__"], true],
     ["a repeated key", ["a", "b", "a"], false],
