@@ -677,22 +677,25 @@ class OnePass {
 
   /**
    * A dictionary TASK_PATTERN matched: `pairs` is the text of its pairs, which `pairTexts` reads;
-   * `references` says whether the task holds an entity reference anywhere.
+   * `references` says whether the task holds an entity reference anywhere. Keys are not checked one by one: a
+   * dictionary with no missing key and as many own keys as pairs repeats none. Otherwise it is read again with every
+   * check, which refuses it as the general path does (the same pair, the same words).
    */
   private patternDictionary(nil: boolean, pairs: string, references: boolean): Dictionary | null {
     if (nil) return null;
+    const texts = references ? pairTexts(pairs).map((text) => (text === null ? null : decodeEntities(text))) : pairTexts(pairs);
     const dictionary: Dictionary = {};
-    const texts = pairTexts(pairs);
     for (let index = 0; index < texts.length; index += 2) {
       const key = texts[index] as string | null;
-      const value = texts[index + 1] as string | null;
-      addEntry(
-        dictionary,
-        this.checkedKey(dictionary, references && key !== null ? decodeEntities(key) : key),
-        references && value !== null ? decodeEntities(value) : value,
-      );
+      if (key === null) break;
+      addEntry(dictionary, key, texts[index + 1] as string | null);
     }
-    return dictionary;
+    if (texts.length <= 2 ? texts[0] !== null : Object.keys(dictionary).length * 2 === texts.length) return dictionary;
+    const checked: Dictionary = {};
+    for (let index = 0; index < texts.length; index += 2) {
+      addEntry(checked, this.checkedKey(checked, texts[index] as string | null), texts[index + 1] as string | null);
+    }
+    return checked;
   }
 
   /**

@@ -375,9 +375,29 @@ describe("the task pattern (src/soap/task-pattern.ts), the one-pass decoder's sh
       [{ a: "1", b: "", c: null, "": "🚀<", "d&": "" }, "n1"],
       [{}, "n2"],
     ]);
-    const keyless = patternAnswer([task(1, [["nil", "1"]])]);
-    expect(judge(keyless)).toEqual({ decodedInOnePass: true, problem: null });
-    expect(decodeInOnePass(keyless, DECODE_85)).toMatchObject({ ok: false, failure: "malformed" });
+    // A missing key and a repeated one, in both orders: the first in the document is the refusal, in saxes' words.
+    for (const shapes of [
+      [["nil", "1"]],
+      [
+        ["nil", "1"],
+        ["b", "2"],
+      ],
+      [
+        ["a", "1"],
+        ["a", "2"],
+        ["nil", "3"],
+      ],
+      [
+        ["a", "1"],
+        ["nil", "2"],
+        ["a", "3"],
+      ],
+    ] as const) {
+      const refused = patternAnswer([task(1, shapes)]);
+      expect(judge(refused)).toEqual({ decodedInOnePass: true, problem: null });
+      expect(decodeInOnePass(refused, DECODE_85)).toEqual(saxes(refused));
+      expect(saxes(refused)).toMatchObject({ ok: false, failure: "malformed" });
+    }
   });
 
   it.each([
