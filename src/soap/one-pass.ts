@@ -49,7 +49,8 @@ import { DOCTYPE_REFUSED, MAX_DEPTH, MalformedXml, TOO_DEEP, type XmlElement } f
  * Why it is fast: a task as WCF writes it is matched whole by one regular expression (task-pattern.ts), which V8
  * compiles to machine code; everything else is read by one small loop (tag names twice: an end tag is compared with
  * its start tag; a task the pattern did not match, partly twice), a tag name is matched against the names it may be
- * while it is scanned (a trie), and nothing is allocated per element except the values kept.
+ * while it is scanned (a trie), and the loop allocates nothing per element but the values kept (the pattern's match
+ * and a dictionary's list of texts are the per-task exceptions).
  */
 
 const MAX_ATTRIBUTES = 16;
@@ -635,7 +636,7 @@ class OnePass {
     }
     if (match === null) return -1;
     const values = this.values;
-    // One search for the whole task instead of one per field: most tasks hold no entity reference at all.
+    // Whether the task holds an entity reference at all (most do not), from the search the tasks share.
     if (this.nextAmpersand < lt) {
       const found = this.xml.indexOf("&", lt);
       this.nextAmpersand = found === -1 ? this.xml.length : found;
