@@ -202,47 +202,69 @@ Worker and the same run: its ratio to ours does not depend on the machine.
 
 ${pipelineTable(pipeline.rows, limits)}
 
-**Why the absolute targets are not met here, and where the time goes** (recorded by hand at commit 03a881c:
-\`node --cpu-prof\` on the 945 KB, 1000-task answer, and a V8 profile of the Worker itself through \`wrangler dev\`'s
-inspector). The issue's own figures for the previous pipeline were 1.0 ms at 50 tasks and 22 ms at 1000 inside workerd;
-this machine runs that same previous pipeline 3.5 to 5.7 times slower, depending on the hour (the table above, and
-earlier runs). The current pipeline costs 0.05–0.09 of the previous one in the same run, CPU or wall, which on the
-issue's machine would be about 0.1 ms at 50 tasks and 1–2 ms at 1000: inside both targets, as a projection, not a
-measurement. On this machine the between-requests measure itself moves by half within minutes: five runs of one
-commit gave 3.9 to 6.8 ms per run at 1000 tasks and 0.27 to 0.48 ms at 50, CPU time agreeing.
+**The absolute targets on this machine** (recorded by hand). The issue's own figures for the previous pipeline were
+1.0 ms at 50 tasks and 22 ms at 1000 inside workerd; this machine runs that same previous pipeline 3.5 to 5.7 times
+slower, depending on the hour (the table above, and earlier runs), and the between-requests measure moves by half
+within minutes. At commit eb918d2, two runs of this measure alone gave 0.24–0.26 ms per run at 50 tasks and 3.6–4.1
+ms at 1000 (both targets met at 1000, neither at 50); the full \`npm run bench\` twenty minutes later gave 0.29 and 6.9
+ms, with the previous pipeline at 81 ms and every other contestant slower too. Timed by workerd's own clock inside
+the request (bench/pipeline's \`elapsedMs\`, 21 and 201 runs per request), the same code cost 0.19 ms per run at 50
+tasks and 3.56 ms at 1000; run in a steady state in a Miniflare isolate, 0.16–0.19 and 3.2–3.45 ms (decode 1.7,
+valibot 0.25, \`JSON.stringify\` 1.2–1.3 at 1000). The current pipeline costs 0.05–0.09 of the previous one in the
+same run, CPU or wall, which on the issue's machine would be about 0.1 ms at 50 tasks and 1–2 ms at 1000: inside both
+targets, as a projection, not a measurement.
 
-Where the time goes now, in Node (shares of the 1000-task pipeline): \`JSON.stringify\` 33%; the decoder 43% (the
+**Where the time goes** (\`node --cpu-prof\` on the 945 KB, 1000-task answer; V8 profiles of the Worker through
+\`wrangler dev\`'s inspector). In Node, shares of the 1000-task pipeline: \`JSON.stringify\` 33%; the decoder 43% (the
 task pattern's compiled code 14%, building captures and values from its match 20%, the envelope, entity references
 and parameter pairs 9%); the valibot fast path 11%; garbage collection 4%. The task pattern (src/soap/task-pattern.ts)
-halved the decoder: 4.5 ms per 1000 tasks before it, 2.3 ms with it, less than the 2.8 ms that a character loop which
-only checks characters and nesting costs in Node 20. What is left is mostly the runtime's native work on the answer's
-characters: in Node the serialisation alone is 0.01–0.015 of node-soap's time, and ours / node-soap moved from
-0.056–0.084 to 0.054–0.060 up to 1000 tasks, short of 0.05. In the Worker, a never-seen 1000-task miss spends its
-isolate's busy time on reading the body (strict UTF-8 decoding and copying 948 KB) 26%, \`JSON.stringify\` 20%, the
-decoder 17%, serialising the KV write 12%, valibot 4%, the ETag's SHA-256 4%. Tried without gain: reading UTF-8 bytes
-instead of characters (\`TextEncoder.encodeInto\` alone costs about 1 ms per run in workerd), a packed name trie, a
-lookup table for name characters, predicting each task field's name from the contract's order instead of the trie
-(5–10% slower), the task pattern with the \`u\` flag (about 6% slower than spelling out surrogate pairs) or allowing
-whitespace between elements (8% slower; WCF writes none, and an indented answer is read by the character loop), and
-\`response.arrayBuffer()\` instead of reading a declared body chunk by chunk (no gain measurable here, and it would
-trust \`Content-Length\` to bound the read).
+halved the decoder: 4.5 ms per 1000 tasks before it, 2.3 ms with it. Five smaller changes at commits 701544e–d687c30
+took another 13–18% off it (A/B against 89829b0, interleaved in one process: 2.3 to 1.95 ms per 1000 tasks in Node,
+2.0 to 1.7 ms in workerd; the whole pipeline 6–9% in Node and 8% in workerd):
+- entity references in matched text are read by an \`indexOf\` loop; \`replace\` with a callback cost a task holding a
+  reference about twice what matching the whole task cost (a sixth of the decoder's profile came from the 3 seed
+  tasks in 16 that hold one);
+- one search for \`&\` serves all tasks, instead of one search of each task's text;
+- a dictionary's pairs are read by their fixed shape instead of by a second pattern, and its keys are checked by one
+  count of its own keys instead of one lookup each (a lookup hashes a fresh slice of the answer);
+- a known state is found by comparison and returned as the shared string, instead of a set lookup that hashes the
+  slice.
 
-One cost depends on the answer's characters, not on our code. One character above U+00FF anywhere in an answer (an
-en dash, a curly quote, an emoji: two of the 14 seed tasks have one) makes V8 hold the whole text as UTF-16, and every
-string sliced from it too; measured inside workerd at 1000 tasks, \`JSON.stringify\` of the same tasks takes 1.25–3.25
-ms with such strings and 0.6 ms with one-byte strings. An answer in Latin-1 characters only (Norwegian included) gets
-the fast case; the benchmark's answer, which mixes both, gets the slow one. Narrowing the strings of an answer that is
-not one-byte would mean decoding them again from its bytes, which by estimate (not measured) costs about what it saves.
+In the Worker, a never-seen 1000-task miss spent its isolate's busy time (before those five changes) on reading the
+body (strict UTF-8 decoding and copying 948 KB) 26%, \`JSON.stringify\` 20%, the decoder 17%, serialising the KV write
+12%, valibot 4%, the ETag's SHA-256 4%. In Node the serialisation alone is 0.01–0.015 of node-soap's time. Tried
+without gain: reading UTF-8 bytes instead of characters (\`TextEncoder.encodeInto\` alone costs about 1 ms per run in
+workerd), a packed name trie, a lookup table for name characters, predicting each task field's name from the
+contract's order instead of the trie (5–10% slower), the task pattern with the \`u\` flag (about 6% slower than
+spelling out surrogate pairs) or allowing whitespace between elements (8% slower; WCF writes none, and an indented
+answer is read by the character loop), a separate loop for the pattern's string fields (no measurable gain),
+\`response.arrayBuffer()\` instead of reading a declared body chunk by chunk (no gain measurable here, and it would
+trust \`Content-Length\` to bound the read), and a hand-written serialiser that writes the same JSON by concatenation
+(1.5 against 1.4 ms for \`JSON.stringify\` at 1000 tasks in workerd, 1.2 against 0.9 for a one-byte answer).
+
+**What \`JSON.stringify\` costs depends on how V8 holds the strings**, not on our code. Any string of 13 or more
+characters cut from the answer (a pattern's capture, any substring) is a slice of it (V8's SlicedString), and
+workerd's \`JSON.stringify\` serialises slices far more slowly than flat strings (by inference from V8's notes on its
+fast serialiser, which takes only simple strings). Measured inside workerd at 1000 tasks: 1.3–1.85 ms for the
+decoder's tasks against 0.6–0.9 ms for the same values as flat strings (made by \`JSON.parse\`), and, for an answer in
+one-byte characters, 0.8–1.3 against 0.35–0.55 ms. Copies cost more than they save: concatenating each string and
+letting the serialiser flatten it took 2.35 ms for copying and serialising against 1.85 ms for the slices, and
+\`JSON.parse\` of each string 3.15 ms. One character above U+00FF anywhere in an answer (an en dash, a curly quote, an
+emoji: two of the 14 seed tasks have one) also makes V8 hold the whole text, and every slice of it, as UTF-16, which
+costs the serialiser about half as much again; an answer in Latin-1 characters only (Norwegian included) avoids that.
 
 A request of 21 runs allocates tens of megabytes (tasks, strings, validated copies, JSON), so the figures move with the
-garbage collector. Timed inside the Worker (workerd's clock, 20 runs after 5 warm-up runs, repeated over requests), a
-1000-task run costs about 3.9 ms in a steady state (decode 2.1, valibot 0.25, \`JSON.stringify\` 1.5); in some
-requests the decode and the UTF-16 stringify (not the one-byte one) took 2 to 3 times as long, by inference the ones
-in which a major collection was under way. \`node --trace-gc\` shows the same in Node: while V8 marks the old
-generation, \`JSON.stringify\` runs 3–4 times and the decoder 1.5 times slower. Text built by appending chunks (a V8
-rope) is slower still: decoding the 945 KB answer from a rope took 14 ms in Node against 4.9 ms from a flat string
-(6.3 against 4.5 ms in workerd); the Worker joins a streamed answer's pieces once (src/upstream/body.ts), which
-matters when SuperOffice compresses or chunks its answers, and section 1 now decodes the text as the Worker holds it.
+garbage collector. In some requests the decode and the UTF-16 stringify (not the one-byte one) took 2 to 3 times as
+long as in a steady state, by inference the ones in which a major collection was under way. \`node --trace-gc\` shows
+the same in Node: while V8 marks the old generation, \`JSON.stringify\` runs 3–4 times and the decoder 1.5 times
+slower; and at 10,000 tasks the tasks built so far outgrow V8's young generation, so each scavenge (10–45 ms) copies
+them again: the decoder takes 35–40 ms there instead of ten times its 1000-task time, which is why the 10,000-task
+ratio in section 1 is about twice the others (with \`--max-semi-space-size=64\` it is linear; returning the validated
+input instead of a copy from the valibot fast path, one object per task fewer for the scavenger, was 12–16% faster
+there and no faster at 1000). Text built by appending chunks (a V8 rope) is slower still: decoding the 945 KB answer
+from a rope took 14 ms in Node against 4.9 ms from a flat string (6.3 against 4.5 ms in workerd); the Worker joins a
+streamed answer's pieces once (src/upstream/body.ts), which matters when SuperOffice compresses or chunks its answers,
+and section 1 decodes the text as the Worker holds it.
 `;
   return { text, targets: pipelineTargetRows(pipeline) };
 }

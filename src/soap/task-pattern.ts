@@ -116,7 +116,7 @@ const QUOT = ['"', 6] as const;
  * Text the pattern matched, with its predefined entity references read. The pattern lets `&` into text only as the
  * start of one of the five references, so the character after it (and, for `a`, the one after that) says which one,
  * and no reference is looked up by name: a loop over `indexOf` instead of a `replace` with a callback, which cost a
- * task holding a reference several times what the pattern did (BENCHMARKS.md section 2).
+ * task holding a reference about twice what matching the task did (BENCHMARKS.md section 2).
  */
 export function decodeEntities(text: string): string {
   let amp = text.indexOf("&");
