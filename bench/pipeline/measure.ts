@@ -28,6 +28,13 @@ export type PipelineRow = {
    * loaded machine.
    */
   cpuPerRunMs: number;
+  /**
+   * The pipeline's cost per run by workerd's own clock inside the request (bench/pipeline's `elapsedMs` over its
+   * runs, the median over requests): the isolate's main thread alone, without the client, the proxy, or garbage
+   * collection on other threads. The clock moves in whole milliseconds, so the current pipeline gets requests of
+   * INSIDE_RUNS runs where 21 would take only a few.
+   */
+  insideRunMs: number;
   /** Median request time with one run and with 21 runs, in ms (measured by the client). */
   oneRunMs: number;
   manyRunsMs: number;
@@ -54,14 +61,22 @@ export type PipelineOptions = {
 const CONFIG = fileURLToPath(new URL("./wrangler.toml", import.meta.url));
 const MANY = 21;
 
+/** Runs per request for `insideRunMs` up to INSIDE_MAX_TASKS tasks (about 40 ms at 50 tasks), and how many requests. */
+const INSIDE_RUNS = 201;
+const INSIDE_MAX_TASKS = 200;
+const INSIDE_REQUESTS = 5;
+
 /** `wrangler dev` of bench/pipeline on a free port of 127.0.0.1, ready once its `GET /` answers 204. */
 function startPipelineWorker(): Promise<WranglerService> {
   return startWrangler({ config: CONFIG, readyPath: "/", readyStatus: 204 });
 }
 
-type Timing = { wallMs: number; cpuMs: number };
+type Timing = { wallMs: number; cpuMs: number; insideMs: number };
 
-/** One request: the pipeline `runs` times on `xml`; the client's wall time and workerd's CPU time, in ms. */
+/**
+ * One request: the pipeline `runs` times on `xml`; the client's wall time, workerd's CPU time, and the time the
+ * Worker itself took by workerd's clock (`elapsedMs`), in ms.
+ */
 async function timeRequest(
   url: string,
   workerd: number | undefined,
@@ -75,7 +90,8 @@ async function timeRequest(
   const body = await response.text();
   const wallMs = performance.now() - started;
   if (response.status !== 200) throw new Error(`the pipeline Worker answered ${response.status}: ${body.slice(0, 200)}`);
-  return { wallMs, cpuMs: (workerd === undefined ? Number.NaN : cpuMs(workerd)) - cpuBefore };
+  const { elapsedMs } = JSON.parse(body) as { elapsedMs: number };
+  return { wallMs, cpuMs: (workerd === undefined ? Number.NaN : cpuMs(workerd)) - cpuBefore, insideMs: elapsedMs };
 }
 
 async function measureSize(worker: WranglerService, tasks: number, repeats: number, previous: boolean): Promise<PipelineRow> {
@@ -98,12 +114,17 @@ async function measureSize(worker: WranglerService, tasks: number, repeats: numb
   const oneRunMs = median(one.map((timing) => timing.wallMs));
   const manyRunsMs = median(many.map((timing) => timing.wallMs));
   const cpuPerRunMs = (median(many.map((timing) => timing.cpuMs)) - median(one.map((timing) => timing.cpuMs))) / (MANY - 1);
+  const insideRuns = !previous && tasks <= INSIDE_MAX_TASKS ? INSIDE_RUNS : MANY;
+  const inside: Timing[] = [];
+  if (insideRuns === MANY) inside.push(...many);
+  else for (let request = 0; request < INSIDE_REQUESTS; request++) inside.push(await time(insideRuns));
   return {
     pipeline: previous ? "previous" : "current",
     tasks,
     xmlBytes: Buffer.byteLength(xml),
     perRunMs: (manyRunsMs - oneRunMs) / (MANY - 1),
     cpuPerRunMs,
+    insideRunMs: median(inside.map((timing) => timing.insideMs)) / insideRuns,
     oneRunMs,
     manyRunsMs,
     repeats,
