@@ -213,8 +213,8 @@ slower, depending on the hour (the table above, and earlier runs), and the betwe
 within minutes. With the decoder of commit d687c30, two runs of this measure alone gave 0.24–0.26 ms per run at 50
 tasks and 3.6–4.1 ms at 1000 (the 1000-task target met in one of them, the 50-task one in neither); the full \`npm run bench\` twenty minutes later gave 0.29 and 6.9
 ms, with the previous pipeline at 81 ms and every other contestant slower too. Timed by workerd's own clock inside
-the request (bench/pipeline's \`elapsedMs\`, 21 and 201 runs per request), the same code cost 0.19 ms per run at 50
-tasks and 3.56 ms at 1000; run in a steady state in a Miniflare isolate, 0.16–0.19 and 3.2–3.45 ms (decode 1.7,
+the request (the table's column; bench/pipeline's \`elapsedMs\`), the same code cost 0.18–0.19 ms per run at 50
+tasks and 3.6–3.8 ms at 1000 in two separate runs; run in a steady state in a Miniflare isolate, 0.16–0.19 and 3.2–3.45 ms (decode 1.7,
 valibot 0.25, \`JSON.stringify\` 1.2–1.3 at 1000). The current pipeline costs 0.05–0.09 of the previous one in the
 same run, CPU or wall, which on the issue's machine would be about 0.1 ms at 50 tasks and 1–2 ms at 1000: inside both
 targets, as a projection, not a measurement. At 2000 tasks the cost grows faster than the task count: 12.4 ms per run
