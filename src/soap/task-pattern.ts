@@ -20,10 +20,17 @@ import { TASK_FIELDS } from "./rules.js";
  */
 
 /**
- * A character of plain element text: an XML character of the Basic Multilingual Plane other than `<`, `&` (which
- * starts a reference), `]` (which could start `]]>`) and CR (which text normalises); no surrogate.
+ * What is not an XML character of the Basic Multilingual Plane, as the body of a character class: the C0 controls
+ * other than tab, LF and CR, the surrogates (a pair is matched apart) and U+FFFE, U+FFFF. The one-pass decoder's
+ * plain attribute values exclude the same.
  */
-const CHAR = String.raw`[^<&\]\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]`;
+export const NOT_BMP_CHAR = String.raw`\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff`;
+
+/**
+ * A character of plain element text: an XML character of the Basic Multilingual Plane other than `<`, `&` (which
+ * starts a reference), `]` (which could start `]]>`) and CR (which text normalises).
+ */
+const CHAR = String.raw`[^<&\]\r${NOT_BMP_CHAR}]`;
 
 /**
  * Plain text: such characters, the five predefined entity references (`decodeEntities` reads them) and surrogate
