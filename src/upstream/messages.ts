@@ -205,9 +205,9 @@ function cutAtWord(text: string, max: number): string {
  * The `detail` a caller gets for an upstream failure: `upstreamText` (the Worker passes only an exception's
  * FriendlyText, SuperOffice's text for end users; a fault's text and ExceptionInfo's Message go to the log) when it
  * reads as prose once URLs, file paths, stack frames, opaque tokens and secrets are removed, cut to 300 characters
- * at a word; otherwise the kind's fixed sentence. For `credentials-rejected` and `authentication-failed` it is always the fixed sentence: SuperOffice's
- * "Please log in again" would mislead a caller who never logged in, while operators need to know the configured
- * credentials failed. Nothing but `upstreamText` is ever quoted.
+ * at a word; otherwise the kind's fixed sentence. For `credentials-rejected` and `authentication-failed` it is always
+ * the fixed sentence: SuperOffice's "Please log in again" would mislead a caller who never logged in, while operators
+ * need to know the configured credentials failed. Nothing but `upstreamText` is ever quoted.
  */
 export function callerMessage(kind: MessageKind, upstreamText: string | undefined, secrets: readonly string[]): string {
   if (upstreamText === undefined || kind === "credentials-rejected" || kind === "authentication-failed") {
