@@ -1,6 +1,9 @@
-/** SHA-256 of the UTF-8 text, with Web Crypto (native in workerd). */
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+import { utf8 } from "./utf8.js";
+
+/** SHA-256 of the text's UTF-8 (or of the bytes), with Web Crypto (native in workerd). */
+export async function sha256(data: string | Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  const bytes = typeof data === "string" ? utf8(data) : data;
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
 }
 
 /** Lower-case hexadecimal of the bytes. */

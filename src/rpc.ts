@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import * as v from "valibot";
 import type { RequestDirectives } from "./cache/directives.js";
+import { bodyText } from "./cache/entry.js";
 import { type CallContext, newPhases } from "./call-context.js";
 import { type Env, loadConfig } from "./config/config.js";
 import { invalidFields, parseBodyInput } from "./http/input.js";
@@ -105,7 +106,7 @@ async function answer(service: BatchService, env: Env, request: BatchTasksReques
   const served = await service.answer(config, found.tenant, input.query, directives, call);
   if (!served.ok) return { ok: false, type: FAILURE_PROBLEM[served.failure.kind], detail: served.failure.detail, tenant, ids };
   const { entry, age, cacheStatus } = served.served;
-  const result = { ...(JSON.parse(entry.body) as BatchTasksBody), cacheStatus, age, etag: entry.etag };
+  const result = { ...(JSON.parse(bodyText(entry)) as BatchTasksBody), cacheStatus, age, etag: entry.etag };
   return { ok: true, result, tenant, ids };
 }
 

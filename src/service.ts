@@ -13,8 +13,8 @@ export type ServiceOptions = {
   now?: () => number;
   /** How the Worker waits (a queued upstream call, a deferred KV write); tests inject one instead of sleeping. */
   sleep?: Sleep;
-  /** The in-isolate cache tier's budget, in UTF-16 code units. */
-  memoryUnits?: number;
+  /** The in-isolate cache tier's budget, in bytes. */
+  memoryBytes?: number;
 };
 
 /**
@@ -32,7 +32,7 @@ export class BatchService {
     this.cache = new BatchCache({
       now,
       sleep,
-      ...(options.memoryUnits === undefined ? {} : { memoryUnits: options.memoryUnits }),
+      ...(options.memoryBytes === undefined ? {} : { memoryBytes: options.memoryBytes }),
     });
     this.upstreams = new Upstreams(now, sleep);
     this.directory = new TenantDirectory(now);

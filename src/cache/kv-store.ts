@@ -19,10 +19,11 @@ export const KV_MAX_VALUE_BYTES = 25 * 1024 * 1024;
  */
 export async function readEntry(kv: KVNamespace, key: string, requestId: string): Promise<CachedEntry | null | undefined> {
   try {
-    const { value, metadata } = await kv.getWithMetadata(key, "text");
+    // Bytes, not text: the body goes out as it came in, without decoding and encoding it again.
+    const { value, metadata } = await kv.getWithMetadata(key, "arrayBuffer");
     const parsed = v.safeParse(MetadataSchema, metadata);
     if (value === null || !parsed.success) return null;
-    return { body: value, fetchedAt: Date.parse(parsed.output.fetchedAt), etag: parsed.output.etag };
+    return { body: new Uint8Array(value), fetchedAt: Date.parse(parsed.output.fetchedAt), etag: parsed.output.etag };
   } catch (error) {
     log("warn", "kv_read_failed", { requestId, error: String(error) });
     return undefined;

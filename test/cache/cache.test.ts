@@ -18,7 +18,7 @@ import {
 import { manualClock } from "./clock.js";
 
 describe("KV cache", () => {
-  it("answers a miss before its KV write starts: turning the body into bytes for KV never delays the answer", async () => {
+  it("answers a miss before its KV write starts: copying the body into KV never delays the answer", async () => {
     fakeUpstream(() => xmlResponse(wcf));
     const { kv, counts } = countingKv(env.BATCH_CACHE);
     const { response, ctx } = await dispatch("/v1/batch-tasks?associateIds=4,5&state=All", {
@@ -85,6 +85,29 @@ describe("KV cache", () => {
     expect(refreshed.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");
     expect(((await refreshed.json()) as { fetchedAt: string }).fetchedAt).toBe("2026-11-28T12:00:30.000Z");
     expect(calls).toHaveLength(2);
+  });
+
+  it("stores the body's exact bytes in KV, and serves an entry stored as text (as earlier versions wrote them) unchanged", async () => {
+    const calls = fakeUpstream(() => xmlResponse(wcf));
+    const { response, ctx } = await dispatch("/v1/batch-tasks?associateIds=5&state=All", {
+      headers: authorized(),
+      app: createApp(manualClock()),
+    });
+    const sent = new Uint8Array(await response.arrayBuffer());
+    await waitOnExecutionContext(ctx);
+    const [key] = (await env.BATCH_CACHE.list()).keys.map((entry) => entry.name);
+    const stored = await env.BATCH_CACHE.getWithMetadata(key ?? "", "arrayBuffer");
+    expect(new Uint8Array(stored.value ?? new ArrayBuffer(0))).toEqual(sent);
+    // Rewritten as text, with the same metadata: what a previous version's `put` of the string left in KV.
+    await env.BATCH_CACHE.put(key ?? "", new TextDecoder().decode(sent), { metadata: stored.metadata });
+    const fromKv = await send("/v1/batch-tasks?associateIds=5&state=All", {
+      headers: authorized(),
+      app: createApp(manualClock()),
+    });
+    expect(fromKv.headers.get("Cache-Status")).toBe("superoffice-batch-edge; hit; ttl=30");
+    expect(new Uint8Array(await fromKv.arrayBuffer())).toEqual(sent);
+    expect(fromKv.headers.get("ETag")).toBe(response.headers.get("ETag"));
+    expect(calls).toHaveLength(1);
   });
 
   it("stores nothing when CACHE_FRESH_SECONDS and CACHE_STALE_SECONDS are 0", async () => {

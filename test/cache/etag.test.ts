@@ -50,6 +50,20 @@ describe("ETag and 304", () => {
     expect((await get({ "If-None-Match": "*" })).status).toBe(304);
   });
 
+  it("is the SHA-256 of the tasks' UTF-8 JSON as sent, so tags callers hold survive a deploy", async () => {
+    const { get } = isolate();
+    const first = await get();
+    const body = await first.text();
+    // The fixture's tasks hold multi-byte characters (an en dash, Å, an emoji): the tag covers bytes, not characters.
+    const tasksJson = body.slice('{"tasks":'.length, body.lastIndexOf(',"fetchedAt":'));
+    expect(tasksJson).toMatch(/^\[\{.*–.*🚀.*\}\]$/s);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(tasksJson)));
+    const tag = btoa(String.fromCharCode(...digest.subarray(0, 18)))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_");
+    expect(first.headers.get("ETag")).toBe(`W/"${tag}"`);
+  });
+
   it("keeps the ETag across a refresh when the tasks did not change, though fetchedAt did", async () => {
     const { clock, calls, get } = isolate();
     const etag = (await get()).headers.get("ETag") ?? "";

@@ -185,7 +185,7 @@ describe("bounded work on SuperOffice's answers", () => {
 
   it("says stored only when something stored the answer", async () => {
     const clock = manualClock();
-    const app = createApp({ ...clock, memoryUnits: 1024 });
+    const app = createApp({ ...clock, memoryBytes: 2048 });
     fakeUpstream(() => xmlResponse(wcf));
     const first = await get({ app });
     expect(first.headers.get("Cache-Status")).toBe("superoffice-batch-edge; fwd=miss; stored");

@@ -1,9 +1,10 @@
 import { type Context, Hono, type TypedResponse } from "hono";
 import { validator } from "hono/validator";
 import type { Served } from "../../cache/batch-cache.js";
-import type { CachedEntry } from "../../cache/entry.js";
+import { bodyText, type CachedEntry } from "../../cache/entry.js";
 import type { BatchTask } from "../../model/batch-task.js";
 import type { BatchService } from "../../service.js";
+import { utf8 } from "../../utf8.js";
 import type { AppEnv } from "../app-env.js";
 import { ifNoneMatchMatches } from "../conditional.js";
 import { type FieldError, type InputResult, parseBodyInput } from "../input.js";
@@ -108,15 +109,15 @@ function restTag(etag: string, selected: readonly RestName[]): string {
 /** Selections of an entry kept in its REST shape, so that pollers do not re-shape the same answer each time. */
 const MAX_SHAPES_PER_ENTRY = 4;
 
-const restShapes = new WeakMap<CachedEntry, Map<string, string>>();
+const restShapes = new WeakMap<CachedEntry, Map<string, Uint8Array<ArrayBuffer>>>();
 
-/** The entry's tasks in the REST shape for this selection, as JSON: made once per entry and selection (a few). */
-function restBody(entry: CachedEntry, selected: readonly RestName[], etag: string): string {
+/** The entry's tasks in the REST shape for this selection, as UTF-8 JSON: made once per entry and selection (a few). */
+function restBody(entry: CachedEntry, selected: readonly RestName[], etag: string): Uint8Array<ArrayBuffer> {
   let shapes = restShapes.get(entry);
   const known = shapes?.get(etag);
   if (known !== undefined) return known;
-  const { tasks } = JSON.parse(entry.body) as { tasks: BatchTask[] };
-  const body = JSON.stringify(toRest(tasks, new Set(selected)));
+  const { tasks } = JSON.parse(bodyText(entry)) as { tasks: BatchTask[] };
+  const body = utf8(JSON.stringify(toRest(tasks, new Set(selected))));
   if (shapes === undefined) {
     shapes = new Map();
     restShapes.set(entry, shapes);
