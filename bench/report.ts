@@ -240,7 +240,8 @@ took another 13–18% off it (A/B against 89829b0, interleaved in one process: 2
 - a known state is found by comparison and returned as the shared string, instead of a set lookup that hashes the
   slice.
 
-In the Worker, a never-seen 1000-task miss spent its isolate's busy time (before those five changes) on reading the
+In the Worker, a never-seen 1000-task miss spent its isolate's busy time (before those five changes, and before the
+entry became bytes, section 4b) on reading the
 body (strict UTF-8 decoding and copying 948 KB) 26%, \`JSON.stringify\` 20%, the decoder 17%, serialising the KV write
 12%, valibot 4%, the ETag's SHA-256 4%. In Node the serialisation alone is 0.01–0.015 of node-soap's time. Tried
 without gain: reading UTF-8 bytes instead of characters (\`TextEncoder.encodeInto\` alone costs about 1 ms per run in
@@ -254,15 +255,30 @@ trust \`Content-Length\` to bound the read), and a hand-written serialiser that 
 
 **What \`JSON.stringify\` costs depends on how V8 holds the strings**, not on our code. Any string of 13 or more
 characters cut from the answer (a pattern's capture, any substring) is a slice of it (V8's SlicedString), and
-workerd's \`JSON.stringify\` serialises slices far more slowly than flat strings (by inference from V8's notes on its
-fast serialiser, which takes only simple strings). Measured inside workerd at 1000 tasks: 1.3–1.85 ms for the
+workerd's \`JSON.stringify\` serialises slices far more slowly than flat strings. V8's source says why: its fast
+serialiser (\`FastJsonStringifier\` in src/json/json-stringifier.cc, \`TrySerializeSimpleObject\`) takes sequential,
+external, thin and internalized strings, and at the first slice or rope it meets (\`default: return SLOW_PATH\`) the
+whole call is serialised again by the general serialiser. Any answer with one value of 13 characters or more (a
+date with its fraction is 27) holds such a slice, so in practice every call of ours takes the general one. Measured inside workerd at 1000 tasks: 1.3–1.85 ms for the
 decoder's tasks against 0.6–0.9 ms for the same values as flat strings (made by \`JSON.parse\`), and, for an answer in
 one-byte characters, 0.8–1.3 against 0.35–0.55 ms. Copies cost more than they save: concatenating each string and
 letting the serialiser flatten it took 2.35 ms for copying and serialising against 1.85 ms for the slices, and
-\`JSON.parse\` of each string 3.15 ms. One character above U+00FF anywhere in an answer (an en dash, a curly quote, an
+\`JSON.parse\` of each string 3.15 ms; \`[s, ""].join("")\`, \`"".concat(s)\` and \`s.repeat(1)\` hand back the slice
+itself. Only internalizing each string of 13 or more characters (reading it as a property key of an empty object, so
+that V8 keeps one copy in its string table and turns the slice into a pointer to it) let the fast serialiser run:
+1.0 ms of lookups for 0.65 ms of serialising, against 0.5 and 1.5 ms for the same walk without them. Not done: it
+would put every distinct value of every answer into the isolate's string table and old generation, and the
+benchmark's answer, 16 seed tasks repeated, would flatter it (a repeated value is found, not added). One character above U+00FF anywhere in an answer (an en dash, a curly quote, an
 emoji; one of the 16 seed tasks holds an en dash and an emoji) also makes V8 hold the whole text, and every slice of
 it, as UTF-16, which costs the serialiser about half as much again; an answer in Latin-1 characters only (Norwegian
 included) avoids that.
+
+**The pipeline's three phases now** (a steady state in a Miniflare isolate, each timed over many runs, recorded by
+hand), at 50 and at 1000 tasks: decode 0.09–0.10 and 1.8–1.85 ms (at 1000 tasks, matching the task pattern alone
+takes 0.65 ms and building its captures 0.2 ms more), valibot 0.013–0.018 and 0.33 ms, \`JSON.stringify\`
+0.063–0.075 and 1.5–2.55 ms (the larger figures when a collection of the previous runs' garbage lands in it). In a
+V8 CPU profile of 300 such runs at 1000 tasks (through the inspector, which slows every phase), \`JSON.stringify\`
+took 52% of the samples, the decoder 37% and valibot 7.5%: the general serialiser above is now the largest share.
 
 A request of 21 runs allocates tens of megabytes (tasks, strings, validated copies, JSON), so the figures move with the
 garbage collector. In some requests the decode and the UTF-16 stringify (not the one-byte one) took 2 to 3 times as
@@ -343,7 +359,8 @@ ${hitFloorTable(hits)}
 | \`GET /healthz\` (floor) | ${hit.floor.requestsPerSecond.toFixed(0)} | ${hit.floor.p50.toFixed(1)} | ${hit.floor.p99.toFixed(1)} | ${hit.floor.non2xx} | – |
 
 **hit / floor throughput: ${ratio.toFixed(2)}** (target ≥ 0.8: ${met(ratio >= 0.8)}). Zero upstream calls during the hit load shows every
-request was served from the cache; the decoder does not run on a hit (the cache stores the validated JSON body).
+request was served from the cache; the decoder does not run on a hit (the cache stores the validated JSON body, as
+the UTF-8 bytes it sends).
 
 ## 4. Miss path
 
@@ -387,9 +404,21 @@ simulator inside the Worker's own workerd process, and costs 11.7–17.8 ms of C
 next request (a hit right after a 1000-task never-seen miss: p50 28.6 ms, against 17.7 ms after a 300 ms pause and
 14.4 ms with the write skipped). On Cloudflare a KV write is done by the storage service, not in the isolate: only
 its serialization is the Worker's. The \`decode\` phase of a 1000-task miss (12–14 ms here, 17–19 ms before the task pattern) also holds the ETag's
-SHA-256 (1.1–1.6 ms, about half of it the UTF-8 encoding) and the body's final string, and runs once per request, not
-after warm-up as in section 2. A never-seen question no longer waits for a slow KV lookup before asking SuperOffice
+SHA-256 and the body's UTF-8 encoding, and runs once per request, not after warm-up as in section 2. A never-seen question no longer waits for a slow KV lookup before asking SuperOffice
 (\`KV_HEDGE_MS\`), but a local KV answers within the hedge, so this section does not show that gain.
+
+**The entry is the body's UTF-8 bytes** (commit 5e4f0f8). Before, the cache kept the body as a string, and three
+places turned it into UTF-8 again: the ETag's SHA-256 (of the tasks' JSON), KV's \`put\`, and the \`Response\`; a hit
+encoded it once more, and a hit from KV also decoded KV's bytes into a string first. In workerd, encoding the 585,000
+characters of a 1000-task body (UTF-16, as an answer with one character above U+00FF is) costs 0.5–0.6 ms each time,
+and \`new Response(string)\` 0.42–0.58 ms against 0.04 ms for the bytes. Now the body is encoded once, the ETag hashes
+the tasks' bytes within it, and KV and every response take the bytes as they are. Measured in a Miniflare isolate
+(serialising, tagging, KV's copy and the response, steady state): a miss 5.1 → 4.0 ms at 1000 tasks and 0.20 →
+0.135 ms at 50; building a hit's response 0.7 → under 0.01 ms at 1000 tasks. The constant-body floor of 3a keeps
+bytes too, as ours does, so 3a compares the same work. What it costs: the two ways out that re-shape the body now
+decode its bytes first, REST once per entry and selection (it keeps its shapes), Workers RPC on every call, where
+decoding and parsing a 1000-task body take 2.3 ms against 1.1 ms for parsing a string (0.09 against 0.06 ms at 50
+tasks). The bundle grew by 207 bytes, 126 gzip.
 
 Where a never-seen 1000-task miss spends the Worker's CPU, from a V8 CPU profile of the Worker itself (unminified,
 through \`wrangler dev\`'s inspector, 40 misses, commit 03a881c; shares of the samples in which the isolate was busy):
