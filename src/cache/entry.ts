@@ -24,8 +24,9 @@ async function tasksTag(tasksJson: Uint8Array<ArrayBuffer>): Promise<string> {
  * ISO timestamp), so their lengths in characters are their lengths in bytes.
  */
 export async function toEntry(body: BatchTasksBody): Promise<CachedEntry> {
+  // One flat string in this key order (a literal's keys serialise in the order written), without a second copy.
+  const bytes = utf8(JSON.stringify({ tasks: body.tasks, fetchedAt: body.fetchedAt }));
   const suffix = `,"fetchedAt":${JSON.stringify(body.fetchedAt)}}`;
-  const bytes = utf8(`${TASKS_PREFIX}${JSON.stringify(body.tasks)}${suffix}`);
   return {
     body: bytes,
     fetchedAt: Date.parse(body.fetchedAt),
