@@ -407,18 +407,21 @@ its serialization is the Worker's. The \`decode\` phase of a 1000-task miss (12�
 SHA-256 and the body's UTF-8 encoding, and runs once per request, not after warm-up as in section 2. A never-seen question no longer waits for a slow KV lookup before asking SuperOffice
 (\`KV_HEDGE_MS\`), but a local KV answers within the hedge, so this section does not show that gain.
 
-**The entry is the body's UTF-8 bytes** (commit 5e4f0f8). Before, the cache kept the body as a string, and three
-places turned it into UTF-8 again: the ETag's SHA-256 (of the tasks' JSON), KV's \`put\`, and the \`Response\`; a hit
-encoded it once more, and a hit from KV also decoded KV's bytes into a string first. In workerd, encoding the 585,000
-characters of a 1000-task body (UTF-16, as an answer with one character above U+00FF is) costs 0.5–0.6 ms each time,
-and \`new Response(string)\` 0.42–0.58 ms against 0.04 ms for the bytes. Now the body is encoded once, the ETag hashes
-the tasks' bytes within it, and KV and every response take the bytes as they are. Measured in a Miniflare isolate
-(serialising, tagging, KV's copy and the response, steady state): a miss 5.1 → 4.0 ms at 1000 tasks and 0.20 →
-0.135 ms at 50; building a hit's response 0.7 → under 0.01 ms at 1000 tasks. The constant-body floor of 3a keeps
-bytes too, as ours does, so 3a compares the same work. What it costs: the two ways out that re-shape the body now
-decode its bytes first, REST once per entry and selection (it keeps its shapes), Workers RPC on every call, where
-decoding and parsing a 1000-task body take 2.3 ms against 1.1 ms for parsing a string (0.09 against 0.06 ms at 50
-tasks). The bundle grew by 207 bytes, 126 gzip.
+**The entry is the body's UTF-8 bytes** (commits 5e4f0f8, 764a57f). Before, the cache kept the body as a string, and
+three places turned it into UTF-8 again: the ETag's SHA-256 (of the tasks' JSON), KV's \`put\`, and the \`Response\`;
+a hit encoded it once more, and a hit from KV also decoded KV's bytes into a string first. In workerd, encoding the
+585,000 characters of a 1000-task body (UTF-16, as an answer with one character above U+00FF is) costs 0.5–0.6 ms each
+time, and \`new Response(string)\` 0.42–0.58 ms against 0.04 ms for the bytes. Now the body is encoded once, the ETag
+hashes the tasks' bytes within it, and KV and every response take the bytes as they are; and the body is serialised as
+one flat string (an object literal in the body's key order), where the old template around the tasks' JSON made a
+rope, which had to be copied flat before it could be encoded. Measured in a Miniflare isolate (serialising, tagging,
+KV's copy and the response, steady state, old and new interleaved, four runs): a miss 5.1–6.6 → 2.8–3.1 ms at 1000
+tasks (4.0 with the bytes alone, before the flat string) and 0.195–0.20 → 0.125–0.135 ms at 50; building a hit's
+response 0.6–0.7 → under 0.01 ms at 1000 tasks. The constant-body floor of 3a keeps bytes too, as ours does, so 3a
+compares the same work. What it costs: the two ways out that re-shape the body now decode its bytes first, REST once
+per entry and selection (it keeps its shapes), Workers RPC on every call, where decoding and parsing a 1000-task body
+take 2.3 ms against 1.1 ms for parsing a string (0.09 against 0.06 ms at 50 tasks). The bundle grew by 207 bytes, 126
+gzip.
 
 Where a never-seen 1000-task miss spends the Worker's CPU, from a V8 CPU profile of the Worker itself (unminified,
 through \`wrangler dev\`'s inspector, 40 misses, commit 03a881c; shares of the samples in which the isolate was busy):
