@@ -417,7 +417,7 @@ one flat string (an object literal in the body's key order), where the old templ
 rope, which had to be copied flat before it could be encoded. Measured in a Miniflare isolate (serialising, tagging,
 KV's copy and the response, steady state, old and new interleaved, four runs): a miss 5.1–6.6 → 2.8–3.1 ms at 1000
 tasks (4.0 with the bytes alone, before the flat string) and 0.195–0.20 → 0.125–0.135 ms at 50; building a hit's
-response 0.6–0.7 → under 0.01 ms at 1000 tasks. The constant-body floor of 3a keeps bytes too, as ours does, so 3a
+response 0.6–0.7 → about 0.04 ms at 1000 tasks (a copy, not an encoding). The constant-body floor of 3a keeps bytes too, as ours does, so 3a
 compares the same work. What it costs: the two ways out that re-shape the body now decode its bytes first, REST once
 per entry and selection (it keeps its shapes), Workers RPC on every call, where decoding and parsing a 1000-task body
 take 2.3 ms against 1.1 ms for parsing a string (0.09 against 0.06 ms at 50 tasks). The bundle grew by 207 bytes, 126

@@ -23,8 +23,11 @@ import { MemoryTier } from "./memory-tier.js";
 
 export type { Served } from "./freshness.js";
 
-/** Budget of the in-isolate tier, in bytes. */
-export const MEMORY_TIER_BYTES = 16 * 1024 * 1024;
+/**
+ * Budget of the in-isolate tier, in bytes: as many 1000-task answers (586 KB of JSON each) as the 8M UTF-16 code
+ * units it counted while it held strings, in at most the memory those took.
+ */
+export const MEMORY_TIER_BYTES = 8 * 1024 * 1024;
 /**
  * How long an isolate trusts what it holds in memory (entries and the cache generation) before asking KV again,
  * so that purges made elsewhere reach it: a hot key costs at most one KV read per this period.

@@ -12,8 +12,9 @@ function bytesOf(key: string, entry: CachedEntry): number {
 }
 
 /**
- * The in-isolate tier in front of KV: least recently used entries go first once the total passes `maxBytes`
- * (the bodies' bytes, keys and tags, plus a fixed overhead per entry, so that many small entries are bounded too). Callers decide how long an entry may be trusted.
+ * The in-isolate tier in front of KV: least recently used entries go first once the total passes `maxBytes` (the
+ * bodies' bytes, keys and tags, plus a fixed overhead per entry, so that many small entries are bounded too).
+ * Callers decide how long an entry may be trusted.
  */
 export class MemoryTier {
   private readonly entries = new Map<string, Remembered>();

@@ -78,7 +78,7 @@ function wholeNumberSetting(fallback: number, allowed: (value: number) => boolea
  * The largest `UPSTREAM_MAX_BYTES`, also its default. An isolate has 128 MB and holds up to three answers at the
  * limit at once (`MAX_ANSWERS_AT_THE_LIMIT`); each is held as its bytes and as the text decoded from them, which V8
  * keeps in UTF-16 (two bytes a character once one character is past U+00FF), so up to three times its size:
- * 9 × 8 MiB = 72 MiB, leaving the rest for the in-memory cache tier (16 MB), what decoding builds and the runtime.
+ * 9 × 8 MiB = 72 MiB, leaving the rest for the in-memory cache tier (8 MiB), what decoding builds and the runtime.
  * 16 MiB would be 144 MiB.
  */
 const MAX_UPSTREAM_BYTES = 8 * 1024 * 1024;
