@@ -420,8 +420,8 @@ tasks (4.0 with the bytes alone, before the flat string) and 0.195–0.20 → 0.
 response 0.6–0.7 → about 0.04 ms at 1000 tasks (a copy, not an encoding). The constant-body floor of 3a keeps bytes too, as ours does, so 3a
 compares the same work. What it costs: the two ways out that re-shape the body now decode its bytes first, REST once
 per entry and selection (it keeps its shapes), Workers RPC on every call, where decoding and parsing a 1000-task body
-take 2.3 ms against 1.1 ms for parsing a string (0.09 against 0.06 ms at 50 tasks). The bundle grew by 207 bytes, 126
-gzip.
+take 2.3 ms against 1.1 ms for parsing a string (0.09 against 0.06 ms at 50 tasks). The bundle grew by 222 bytes, 134
+gzip (7c91b3d → this change).
 
 Where a never-seen 1000-task miss spends the Worker's CPU, from a V8 CPU profile of the Worker itself (unminified,
 through \`wrangler dev\`'s inspector, 40 misses, commit 03a881c; shares of the samples in which the isolate was busy):
