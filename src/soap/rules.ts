@@ -138,7 +138,7 @@ const NEVER = /^0001-01-01T00:00:00(\.0+)?(Z|[+-]\d\d:\d\d)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
 /** Enum values a task may carry; `All` is only a filter. */
-export const KNOWN_STATES: ReadonlySet<string> = new Set(BATCH_TASK_STATES.filter((state) => state !== "All"));
+const KNOWN_STATES: ReadonlySet<string> = new Set(BATCH_TASK_STATES.filter((state) => state !== "All"));
 const KNOWN_CANCELLATION: ReadonlySet<string> = new Set(CANCELLATION_BEHAVIOURS);
 const STATE_NAMES: readonly string[] = [...KNOWN_STATES];
 

@@ -46,10 +46,6 @@ export function encodeBase64Url(bytes: Uint8Array): string {
   return encodeBase64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
-
 /** Strict UTF-8 decoding: `null` for bytes that are not UTF-8. */
 export function fromUtf8(bytes: Uint8Array): string | null {
   try {

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { isXmlText } from "../../soap/xml-escape.js";
-import { decodeBase64Url, fromUtf8, utf8 } from "./encoding.js";
+import { utf8 } from "../../utf8.js";
+import { decodeBase64Url, fromUtf8 } from "./encoding.js";
 import { RSA_SHA256 } from "./keys.js";
 import { checkNetserverUrl } from "./netserver-url.js";
 

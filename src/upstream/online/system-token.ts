@@ -1,4 +1,5 @@
-import { encodeBase64, utf8 } from "./encoding.js";
+import { utf8 } from "../../utf8.js";
+import { encodeBase64 } from "./encoding.js";
 import { RSA_SHA256 } from "./keys.js";
 
 function twoDigits(value: number): string {

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { decodeBase64, decodeBase64Url, encodeBase64Url, fromUtf8, utf8 } from "./encoding.js";
+import { utf8 } from "../../utf8.js";
+import { decodeBase64, decodeBase64Url, encodeBase64Url, fromUtf8 } from "./encoding.js";
 
 /**
  * Seals a tenant's ticket for Workers KV with AES-256-GCM under `TICKET_ENCRYPTION_KEY`, so that KV (and whoever can
